@@ -1,0 +1,23 @@
+namespace Push.Core.Ledger;
+
+/// <summary>
+/// One row of the delivery ledger: partition = tracking id, row = device id (or <see cref="NoDevicesRowKey"/>).
+/// </summary>
+/// <param name="ApnsId">Chosen on the first attempt and reused on every retry, across redeliveries.</param>
+/// <param name="Reason">For DeadLettered / Pending: our failure reason name, or the problem with the event.</param>
+public sealed record LedgerEntry(
+    string TrackingId,
+    string DeviceId,
+    string EventType,
+    DeliveryStatus Status,
+    string? Provider,
+    string? Reason,
+    Guid? ApnsId,
+    string? ProviderMessageId,
+    int Attempts,
+    DateTimeOffset FirstAttemptAt,
+    DateTimeOffset LastAttemptAt)
+{
+    /// <summary>Row key recording that the event's user had no device when it was processed.</summary>
+    public const string NoDevicesRowKey = "_no-devices";
+}

@@ -1,0 +1,7 @@
+namespace Push.Providers;
+
+public enum PushProvider
+{
+    Apns,
+    Fcm,
+}
