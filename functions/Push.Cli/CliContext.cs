@@ -1,0 +1,76 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Push.Core.Ledger;
+using Push.Core.Registry;
+using Push.Hosting.Queues;
+using QueueMessageEncoding = Push.Hosting.Queues.QueueMessageEncoding;
+
+namespace Push.Cli;
+
+/// <summary>
+/// What every command needs, read from the same settings the relay reads (environment variables with
+/// "__", or appsettings.json beside the CLI): the Storage account, the queue names, the registry's
+/// key-encryption key. Services are built lazily so that <c>--help</c> needs no configuration.
+/// </summary>
+public sealed class CliContext : IDisposable
+{
+    public const string StorageSetting = "AzureWebJobsStorage";
+
+    private readonly Lazy<ServiceProvider> _services;
+
+    public CliContext(IConfiguration configuration)
+    {
+        Configuration = configuration;
+        _services = new Lazy<ServiceProvider>(BuildServices);
+    }
+
+    public IConfiguration Configuration { get; }
+
+    public static CliContext FromEnvironment() => new(new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build());
+
+    public IDeviceRegistry Registry => _services.Value.GetRequiredService<IDeviceRegistry>();
+
+    public IDeliveryLedger Ledger => _services.Value.GetRequiredService<IDeliveryLedger>();
+
+    public string QueueName(string key, string fallback) => Configuration[$"Queues:{key}"] is { Length: > 0 } name ? name : fallback;
+
+    /// <summary>The relay's queue, created if missing (the relay creates it too when it starts).</summary>
+    public async Task<QueueClient> QueueAsync(string name, CancellationToken cancellationToken)
+    {
+        var queue = new QueueClient(StorageConnectionString(), name, StorageQueueConnection.ClientOptions());
+        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        return queue;
+    }
+
+    /// <summary>How queue bodies are encoded: host.json's <c>messageEncoding</c>, base64 unless overridden.</summary>
+    public QueueMessageEncoding MessageEncoding =>
+        string.Equals(Configuration["AzureFunctionsJobHost:extensions:queues:messageEncoding"], "none", StringComparison.OrdinalIgnoreCase)
+            ? QueueMessageEncoding.None
+            : QueueMessageEncoding.Base64;
+
+    private string StorageConnectionString() =>
+        Configuration[StorageSetting] is { Length: > 0 } value
+            ? value
+            : throw new CliException($"{StorageSetting} is not set: give it the relay's Storage connection string (UseDevelopmentStorage=true for Azurite; scripts/push sets it for local development).");
+
+    private ServiceProvider BuildServices()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(_ => new TableServiceClient(StorageConnectionString()));
+        services.AddDeviceRegistry(Configuration);
+        services.AddDeliveryLedger(Configuration);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
+    public void Dispose()
+    {
+        if (_services.IsValueCreated) _services.Value.Dispose();
+    }
+}

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using Push.Core.Events;
+using Push.Hosting.Queues;
+
+namespace Push.Cli.Publish;
+
+/// <summary>
+/// <c>push publish call|call-ended|im</c>: what a producer does, as one command. Each prints the event's
+/// tracking id (the CloudEvents id) for <c>push trace</c>.
+/// </summary>
+public static class PublishCommands
+{
+    public static Command Create(CliContext context)
+    {
+        var publish = new Command("publish", "Publish a call or message event onto the relay's queue (as a producer would).");
+        publish.Add(Call(context));
+        publish.Add(CallEnded(context));
+        publish.Add(Im(context));
+        return publish;
+    }
+
+    private static readonly Option<string> User = new("--user") { Description = "The recipient user id (the event's subject).", Required = true };
+    private static readonly Option<string> Source = new("--source") { Description = "The producer (CloudEvents source).", DefaultValueFactory = _ => "/push-cli" };
+
+    private static Command Call(CliContext context)
+    {
+        var callerName = new Option<string?>("--caller-name") { Description = "The caller's display name." };
+        var callerNumber = new Option<string>("--caller-number") { Description = "The caller's number or URI.", Required = true };
+        var callId = new Option<string?>("--call-id") { Description = "The call id (default: a new one)." };
+        var media = new Option<string>("--media") { Description = "audio or video.", DefaultValueFactory = _ => "audio" };
+        media.AcceptOnlyFromAmong("audio", "video");
+        var ring = new Option<int>("--ring-timeout") { Description = "Seconds the phone rings.", DefaultValueFactory = _ => CallIncomingData.DefaultRingTimeoutSeconds };
+        var activeNode = new Option<string?>("--active-node") { Description = "The call-control node the client should register to (failover hint; sent encrypted)." };
+        var devices = new Option<string[]>("--device") { Description = "Ring only these device ids (repeatable).", AllowMultipleArgumentsPerToken = false };
+
+        var command = new Command("call", "A ringing call: push.call.incoming on the calls queue.")
+        {
+            User, Source, callerName, callerNumber, callId, media, ring, activeNode, devices,
+        };
+        command.SetAction((result, ct) =>
+        {
+            var deviceIds = result.GetValue(devices);
+            var data = new CallIncomingData(
+                result.GetValue(callId) ?? "call-" + Guid.NewGuid().ToString("N")[..12],
+                new Party(result.GetValue(callerName), result.GetRequiredValue(callerNumber)),
+                result.GetRequiredValue(media),
+                result.GetValue(ring),
+                result.GetValue(activeNode),
+                deviceIds is { Length: > 0 } ? deviceIds : null);
+            return PublishAsync(context, "Calls", "push-calls", result.GetRequiredValue(User), result.GetRequiredValue(Source), data, ct);
+        });
+        return command;
+    }
+
+    private static Command CallEnded(CliContext context)
+    {
+        var callId = new Option<string>("--call-id") { Description = "The call that ended.", Required = true };
+        var reason = new Option<string>("--reason") { Description = "answered-elsewhere, cancelled or missed.", DefaultValueFactory = _ => "missed" };
+        reason.AcceptOnlyFromAmong(CallEndReasons.All.ToArray());
+        var callerName = new Option<string?>("--caller-name") { Description = "The caller's display name." };
+        var callerNumber = new Option<string>("--caller-number") { Description = "The caller's number or URI.", Required = true };
+        var command = new Command("call-ended", "A call stopped ringing: push.call.ended on the calls queue.")
+        {
+            User, Source, callId, reason, callerName, callerNumber,
+        };
+        command.SetAction((result, ct) => PublishAsync(context, "Calls", "push-calls", result.GetRequiredValue(User), result.GetRequiredValue(Source),
+            new CallEndedData(result.GetRequiredValue(callId), result.GetRequiredValue(reason),
+                new Party(result.GetValue(callerName), result.GetRequiredValue(callerNumber))), ct));
+        return command;
+    }
+
+    private static Command Im(CliContext context)
+    {
+        var fromName = new Option<string?>("--from-name") { Description = "The sender's display name." };
+        var fromAddress = new Option<string>("--from-address") { Description = "The sender's address.", Required = true };
+        var conversation = new Option<string>("--conversation") { Description = "The conversation id.", Required = true };
+        var messageId = new Option<string?>("--message-id") { Description = "The message id (default: a new one)." };
+        var preview = new Option<string>("--preview") { Description = "The message preview (sent encrypted; shortened to fit).", Required = true };
+        var unread = new Option<int>("--unread") { Description = "The unread count.", DefaultValueFactory = _ => 1 };
+        var command = new Command("im", "An instant message: push.im.message on the messages queue.")
+        {
+            User, Source, fromName, fromAddress, conversation, messageId, preview, unread,
+        };
+        command.SetAction((result, ct) => PublishAsync(context, "Messages", "push-messages", result.GetRequiredValue(User), result.GetRequiredValue(Source),
+            new ImMessageData(result.GetRequiredValue(conversation), result.GetValue(messageId) ?? "msg-" + Guid.NewGuid().ToString("N")[..12],
+                new ImSender(result.GetValue(fromName), result.GetRequiredValue(fromAddress)),
+                result.GetRequiredValue(preview), result.GetValue(unread)), ct));
+        return command;
+    }
+
+    /// <summary>Writes the event and enqueues it; the tracking id is the only thing printed.</summary>
+    internal static async Task<int> PublishAsync(CliContext context, string queueKey, string defaultQueue, string user, string source,
+        PushEventData data, CancellationToken cancellationToken)
+    {
+        var writer = new PushEventWriter(source);
+        var evt = writer.Create(user, data);
+        byte[] body;
+        try
+        {
+            body = PushEventWriter.Serialize(evt);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+        var queue = await context.QueueAsync(context.QueueName(queueKey, defaultQueue), cancellationToken);
+        await queue.SendMessageAsync(MessageCodec.Encode(body, context.MessageEncoding), cancellationToken);
+        Console.WriteLine(evt.TrackingId);
+        return 0;
+    }
+}

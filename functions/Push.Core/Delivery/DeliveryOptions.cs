@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Push.Core.Delivery;
+
+/// <summary>Configuration section "Delivery".</summary>
+public sealed class DeliveryOptions
+{
+    public const string SectionName = "Delivery";
+
+    /// <summary>The first redelivery waits about this long (then doubles). Default 2 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Delivery:RetryBaseDelay must be between 10 ms and 10 minutes.")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>No redelivery waits longer than this (unless Retry-After says so). Default 5 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "Delivery:RetryMaxDelay must be between 10 ms and 1 hour.")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many devices of one event are pushed at once. Default 16.</summary>
+    [Range(1, 256, ErrorMessage = "Delivery:MaxParallelDevices must be between 1 and 256.")]
+    public int MaxParallelDevices { get; set; } = 16;
+}

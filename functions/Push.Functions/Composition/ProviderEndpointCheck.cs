@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Push.Providers.Apns;
+
+namespace Push.Functions.Composition;
+
+/// <summary>
+/// At start, before any queue is read: the APNs endpoint must speak HTTP/2 (APNs has no HTTP/1.1), so a
+/// misconfigured endpoint stops the host with an error naming Apns:Endpoint rather than failing every push.
+/// </summary>
+public sealed class ProviderEndpointCheck(IOptions<ApnsOptions> apns) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => ApnsEndpointProbe.EnsureHttp2Async(apns.Value, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

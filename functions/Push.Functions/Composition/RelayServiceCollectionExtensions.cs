@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Push.Core.Delivery;
+using Push.Core.Ledger;
+using Push.Core.Protection;
+using Push.Core.Registry;
+using Push.Core.Routing;
+using Push.Functions.DeliverCall;
+using Push.Functions.DeliverMessage;
+using Push.Functions.ManageDevices;
+using Push.Functions.Settlement;
+using Push.Hosting.Queues;
+using Push.Providers;
+using Push.Providers.Apns;
+using Push.Providers.Fcm;
+
+namespace Push.Functions.Composition;
+
+/// <summary>Wires the relay: storage, providers, the delivery pipeline and the three queue-triggered functions.</summary>
+public static class RelayServiceCollectionExtensions
+{
+    public static IServiceCollection AddPushRelay(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+
+        // Storage: registry and ledger on Tables; queues through the trigger runtime.
+        services.AddSingleton(_ => TableStorage.CreateClient(configuration));
+        services.AddDeviceRegistry(configuration);
+        services.AddDeliveryLedger(configuration);
+        services.AddStorageQueues(configuration);
+
+        // Providers.
+        services.AddPushProviders(configuration);
+        services.AddSingleton(sp => ApnsEnvironments.Create(
+            sp.GetRequiredService<ApnsClient>(),
+            sp.GetRequiredService<IOptions<ApnsOptions>>(),
+            configuration.GetValue<Uri?>(ApnsEnvironments.DevelopmentEndpointSetting),
+            sp.GetRequiredService<IApnsProviderTokenSource>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ApnsClient>>()));
+        services.AddSingleton<IPushDispatcher, ProviderDispatcher>();
+        services.AddHostedService<ProviderEndpointCheck>();
+
+        // The pipeline.
+        services.AddOptions<RoutingOptions>().Bind(configuration.GetSection(RoutingOptions.SectionName))
+            .Validate(o => o.Validate().Count == 0, "Routing:ConversationHashKey must be base64 of at least 32 random bytes.")
+            .ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IPayloadCipher>(sp => new AesGcmPayloadCipher(sp.GetRequiredService<IDeviceKeyProtector>()));
+        services.AddSingleton(sp => new PushComposer(sp.GetRequiredService<IPayloadCipher>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<RoutingOptions>>().Value));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value);
+        services.AddSingleton<RelayMetrics>();
+        services.AddSingleton<DeviceEventHandler>();
+        services.AddSingleton<EventDelivery>();
+        services.AddSingleton<QueueDelivery>();
+
+        // The functions, each on its own queue.
+        var queues = ReadQueueNames(configuration);
+        services.AddSingleton(queues);
+        services.AddQueueTrigger<DeliverCallFunction>(DeliverCallFunction.Name, queues.Calls);
+        services.AddQueueTrigger<DeliverMessageFunction>(DeliverMessageFunction.Name, queues.Messages);
+        services.AddQueueTrigger<ManageDevicesFunction>(ManageDevicesFunction.Name, queues.Devices);
+        return services;
+    }
+
+    // Queue names decide which listeners exist, so they are read (and checked) while the host is built.
+    private static QueueNames ReadQueueNames(IConfiguration configuration)
+    {
+        var names = configuration.GetSection(QueueNames.SectionName).Get<QueueNames>() ?? new QueueNames();
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(names, new(names), results, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(QueueNames.SectionName, typeof(QueueNames), results.Select(r => r.ErrorMessage ?? "invalid"));
+        }
+        return names;
+    }
+}

@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Hosting;
+using Push.Functions.Composition;
+using Push.Hosting.Configuration;
+
+// The function host: the Generic Host with the Functions configuration conventions (host.json,
+// AzureWebJobsStorage, AzureFunctionsJobHost__* overrides) and our queue triggers.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.AddFunctionsHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"));
+builder.Services.AddPushRelay(builder.Configuration);
+
+using var host = builder.Build();
+await host.RunAsync();
