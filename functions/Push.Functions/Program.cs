@@ -4,7 +4,8 @@ using Push.Hosting.Configuration;
 
 // The function host: the Generic Host with the Functions configuration conventions (host.json,
 // AzureWebJobsStorage, AzureFunctionsJobHost__* overrides) and our queue triggers.
-var builder = Host.CreateApplicationBuilder(args);
+// Content root = the program's folder, where appsettings.json and host.json are, whatever the working directory.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddFunctionsHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"));
 builder.Services.AddPushRelay(builder.Configuration);
 

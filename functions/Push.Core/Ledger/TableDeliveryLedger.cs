@@ -42,7 +42,7 @@ public sealed partial class TableDeliveryLedger : IDeliveryLedger
         var entity = LedgerTableEntity.From(entry);
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-        Log.Recorded(_logger, entry.TrackingId, entry.DeviceId, entry.Status, entry.Attempts);
+        Log.Recorded(_logger, entry.TrackingId, SecretHash.Of(entry.DeviceId), entry.Status, entry.Attempts);
     }
 
     /// <summary>

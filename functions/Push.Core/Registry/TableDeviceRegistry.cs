@@ -69,19 +69,19 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
                     try
                     {
                         await table.AddEntityAsync(incoming, cancellationToken).ConfigureAwait(false);
-                        Log.Registered(_logger, registration.UserId, registration.DeviceId, registration.Platform, SecretHash.OfOptional(incoming.PushToken), SecretHash.OfOptional(incoming.VoipToken));
+                        Log.Registered(_logger, SecretHash.Of(registration.UserId), SecretHash.Of(registration.DeviceId), registration.Platform, SecretHash.OfOptional(incoming.PushToken), SecretHash.OfOptional(incoming.VoipToken));
                         return RegistrationOutcome.Created;
                     }
                     catch (RequestFailedException ex) when (ex.Status == 409)
                     {
-                        Log.WriteConflict(_logger, registration.UserId, registration.DeviceId, attempt);
+                        Log.WriteConflict(_logger, SecretHash.Of(registration.UserId), SecretHash.Of(registration.DeviceId), attempt);
                         continue;
                     }
                 }
 
                 if (incoming.RegisteredAt < stored.RegisteredAt)
                 {
-                    Log.IgnoredStale(_logger, registration.UserId, registration.DeviceId, registration.RegisteredAt, stored.RegisteredAt);
+                    Log.IgnoredStale(_logger, SecretHash.Of(registration.UserId), SecretHash.Of(registration.DeviceId), registration.RegisteredAt, stored.RegisteredAt);
                     return RegistrationOutcome.IgnoredAsStale;
                 }
                 if (incoming.RegisteredAt == stored.RegisteredAt && SameRegistration(stored, incoming, registration.Key))
@@ -94,12 +94,12 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
                 try
                 {
                     await table.UpdateEntityAsync(incoming, stored.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                    Log.Replaced(_logger, registration.UserId, registration.DeviceId, SecretHash.OfOptional(incoming.PushToken), SecretHash.OfOptional(incoming.VoipToken));
+                    Log.Replaced(_logger, SecretHash.Of(registration.UserId), SecretHash.Of(registration.DeviceId), SecretHash.OfOptional(incoming.PushToken), SecretHash.OfOptional(incoming.VoipToken));
                     return RegistrationOutcome.Replaced;
                 }
                 catch (RequestFailedException ex) when (ex.Status is 412 or 404)
                 {
-                    Log.WriteConflict(_logger, registration.UserId, registration.DeviceId, attempt);
+                    Log.WriteConflict(_logger, SecretHash.Of(registration.UserId), SecretHash.Of(registration.DeviceId), attempt);
                 }
             }
             throw new InvalidOperationException(
@@ -121,7 +121,7 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
             // DeleteEntityAsync answers 404 without throwing in current SDKs; older ones threw.
             var response = await table.DeleteEntityAsync(userId, deviceId, ETag.All, cancellationToken).ConfigureAwait(false);
             var deleted = response.Status != 404;
-            if (deleted) Log.Unregistered(_logger, userId, deviceId);
+            if (deleted) Log.Unregistered(_logger, SecretHash.Of(userId), SecretHash.Of(deviceId));
             return deleted;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
@@ -189,7 +189,7 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
                 var stored = await ReadAsync(table, userId, deviceId, cancellationToken).ConfigureAwait(false);
                 if (stored is null)
                 {
-                    Log.TokenKept(_logger, userId, deviceId, tokenHash, TokenRemovalOutcome.NotFound);
+                    Log.TokenKept(_logger, SecretHash.Of(userId), SecretHash.Of(deviceId), tokenHash, TokenRemovalOutcome.NotFound);
                     return TokenRemovalOutcome.NotFound;
                 }
                 var isPush = string.Equals(stored.PushToken, token, StringComparison.Ordinal);
@@ -198,7 +198,7 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
                 // newer than that verdict: removing it would unregister a working device.
                 if ((!isPush && !isVoip) || stored.RegisteredAt >= invalidSince)
                 {
-                    Log.TokenKept(_logger, userId, deviceId, tokenHash, TokenRemovalOutcome.KeptReRegistered);
+                    Log.TokenKept(_logger, SecretHash.Of(userId), SecretHash.Of(deviceId), tokenHash, TokenRemovalOutcome.KeptReRegistered);
                     return TokenRemovalOutcome.KeptReRegistered;
                 }
 
@@ -213,7 +213,7 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
                         var response = await table.DeleteEntityAsync(userId, deviceId, stored.ETag, cancellationToken).ConfigureAwait(false);
                         if (response.Status == 404)
                         {
-                            Log.WriteConflict(_logger, userId, deviceId, attempt);
+                            Log.WriteConflict(_logger, SecretHash.Of(userId), SecretHash.Of(deviceId), attempt);
                             continue;
                         }
                     }
@@ -221,12 +221,12 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
                     {
                         await table.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                     }
-                    Log.TokenRemoved(_logger, userId, deviceId, tokenHash, isVoip && !isPush ? "voip" : "push", deleteDevice);
+                    Log.TokenRemoved(_logger, SecretHash.Of(userId), SecretHash.Of(deviceId), tokenHash, isVoip && !isPush ? "voip" : "push", deleteDevice);
                     return TokenRemovalOutcome.Removed;
                 }
                 catch (RequestFailedException ex) when (ex.Status is 412 or 404)
                 {
-                    Log.WriteConflict(_logger, userId, deviceId, attempt);
+                    Log.WriteConflict(_logger, SecretHash.Of(userId), SecretHash.Of(deviceId), attempt);
                 }
             }
             throw new InvalidOperationException(

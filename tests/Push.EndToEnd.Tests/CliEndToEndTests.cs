@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using Push.Core.Ledger;
+using Push.EndToEnd.Tests.Infrastructure;
+using Push.Testing;
+
+namespace Push.EndToEnd.Tests;
+
+/// <summary>The README walkthrough through the `push` CLI, as a separate process with the relay's settings.</summary>
+[Collection(RelayCollection.Name)]
+public sealed class CliEndToEndTests(RelayEnvironment env)
+{
+    private async Task<(int Exit, string Output)> PushAsync(params string[] arguments)
+    {
+        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], Path.GetTempPath(), env.Settings());
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(100); // let the output readers drain
+        return (exit, process.Output);
+    }
+
+    [Fact]
+    public async Task Register_list_publish_and_trace_through_the_cli()
+    {
+        var user = TestDevice.NewUser();
+        var keyFile = Path.GetTempFileName();
+        var key = RandomNumberGenerator.GetBytes(32);
+        await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(key));
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var voip = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+
+        var register = await PushAsync("device", "register", "--user", user, "--device", "cli-iphone", "--platform", "ios",
+            "--app", RelayEnvironment.BundleId, "--token", token, "--voip-token", voip, "--key-id", "k-cli", "--key-file", keyFile);
+        Assert.True(register.Exit == 0, register.Output);
+        Assert.Contains("Created", register.Output, StringComparison.Ordinal);
+
+        var list = await PushAsync("device", "list", "--user", user);
+        Assert.Equal(0, list.Exit);
+        Assert.Contains("cli-iphone", list.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, list.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(key), list.Output, StringComparison.Ordinal);
+
+        var publish = await PushAsync("publish", "call", "--user", user, "--caller-name", "Erin", "--caller-number", "+15550005555");
+        Assert.True(publish.Exit == 0, publish.Output);
+        var trackingId = publish.Output.Trim().Split('\n')[^1].Trim();
+        Assert.True(Guid.TryParse(trackingId, out _), publish.Output);
+
+        await env.Sandbox.WaitForApnsPushAsync(p => p.DeviceToken == voip, TimeSpan.FromSeconds(30));
+        await env.WaitForOutcomesAsync(trackingId, 1);
+        var trace = await PushAsync("trace", trackingId);
+        Assert.Equal(0, trace.Exit);
+        Assert.Contains("cli-iphone", trace.Output, StringComparison.Ordinal);
+        Assert.Contains(nameof(DeliveryStatus.Delivered), trace.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_token_is_refused_with_a_message_naming_the_field()
+    {
+        var result = await PushAsync("device", "register", "--user", TestDevice.NewUser(), "--device", "d1", "--platform", "ios",
+            "--app", RelayEnvironment.BundleId, "--token", "not-hex", "--key-file", "/nonexistent");
+        Assert.NotEqual(0, result.Exit);
+        Assert.Contains("--key-file", result.Output, StringComparison.Ordinal);
+
+        var keyFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        result = await PushAsync("device", "register", "--user", TestDevice.NewUser(), "--device", "d1", "--platform", "ios",
+            "--app", RelayEnvironment.BundleId, "--token", "not-hex", "--key-file", keyFile);
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("pushToken", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-hex", result.Output, StringComparison.Ordinal);
+    }
+}
