@@ -22,13 +22,6 @@ public sealed class NameConsistencyTests(CompiledInfrastructure infra) : IClassF
     /// </summary>
     public static readonly string[] AwaitingHostSupport =
     [
-        // Identity-based storage for tables and blobs (the queue trigger already reads queueServiceUri + clientId).
-        "AzureWebJobsStorage__accountName",
-        "AzureWebJobsStorage__tableServiceUri",
-        "AzureWebJobsStorage__blobServiceUri",
-        "AzureWebJobsStorage__credential",
-        // Which functions an app runs, so the calls and messages apps can share one image.
-        "Functions__Enabled",
         // The Service Bus transport.
         "Queues__Transport",
         "AzureWebJobsServiceBus__fullyQualifiedNamespace",

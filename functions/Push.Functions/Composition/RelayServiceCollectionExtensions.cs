@@ -22,6 +22,10 @@ namespace Push.Functions.Composition;
 /// <summary>Wires the relay: storage, providers, the delivery pipeline and the three queue-triggered functions.</summary>
 public static class RelayServiceCollectionExtensions
 {
+    /// <summary>Every function this host can run (the names <c>Functions:Enabled</c> accepts).</summary>
+    public static IReadOnlyCollection<string> AllFunctions { get; } =
+        [DeliverCallFunction.Name, DeliverMessageFunction.Name, ManageDevicesFunction.Name];
+
     public static IServiceCollection AddPushRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -60,12 +64,22 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton<EventDelivery>();
         services.AddSingleton<QueueDelivery>();
 
-        // The functions, each on its own queue.
+        // The functions, each on its own queue; Functions:Enabled may pick some of them.
         var queues = ReadQueueNames(configuration);
         services.AddSingleton(queues);
-        services.AddQueueTrigger<DeliverCallFunction>(DeliverCallFunction.Name, queues.Calls);
-        services.AddQueueTrigger<DeliverMessageFunction>(DeliverMessageFunction.Name, queues.Messages);
-        services.AddQueueTrigger<ManageDevicesFunction>(ManageDevicesFunction.Name, queues.Devices);
+        var enabled = EnabledFunctions.Read(configuration, AllFunctions);
+        if (enabled.IsEnabled(DeliverCallFunction.Name))
+        {
+            services.AddQueueTrigger<DeliverCallFunction>(DeliverCallFunction.Name, queues.Calls);
+        }
+        if (enabled.IsEnabled(DeliverMessageFunction.Name))
+        {
+            services.AddQueueTrigger<DeliverMessageFunction>(DeliverMessageFunction.Name, queues.Messages);
+        }
+        if (enabled.IsEnabled(ManageDevicesFunction.Name))
+        {
+            services.AddQueueTrigger<ManageDevicesFunction>(ManageDevicesFunction.Name, queues.Devices);
+        }
         return services;
     }
 

@@ -1,32 +1,32 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
+using Push.Hosting.Storage;
 
 namespace Push.Functions.Composition;
 
 /// <summary>
 /// The Table storage client for the registry and the ledger, from the same Functions setting the queue
-/// trigger uses (<c>AzureWebJobsStorage</c>), so one setting points the whole relay at one account.
+/// trigger uses (<c>AzureWebJobsStorage</c>, a connection string or identity-based), so one setting
+/// points the whole relay at one account.
 /// </summary>
 public static class TableStorage
 {
-    public const string SettingName = "AzureWebJobsStorage";
-
     public static TableServiceClient CreateClient(IConfiguration configuration)
     {
-        var connectionString = configuration[SettingName];
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var endpoint = StorageAccountSetting.Resolve(configuration, StorageService.Table);
+        if (endpoint.ConnectionString is null)
         {
-            throw new InvalidOperationException(
-                $"{SettingName} is not set: give it a Storage connection string (UseDevelopmentStorage=true for Azurite).");
+            return new TableServiceClient(endpoint.ServiceUri, endpoint.Credential);
         }
         try
         {
-            return new TableServiceClient(connectionString);
+            return new TableServiceClient(endpoint.ConnectionString);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
             // The SDK's message can quote the connection string, account key included: don't pass it on.
-            throw new InvalidOperationException($"{SettingName} is not a valid Storage connection string ({ex.GetType().Name}).");
+            throw new InvalidOperationException(
+                $"{StorageAccountSetting.SettingName} is not a valid Storage connection string ({ex.GetType().Name}).");
         }
     }
 }

@@ -1,12 +1,12 @@
-using Azure.Identity;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
+using Push.Hosting.Storage;
 
 namespace Push.Hosting.Queues;
 
 /// <summary>
 /// The Functions storage connection setting: <c>AzureWebJobsStorage</c> as a connection string
-/// ("UseDevelopmentStorage=true" included), or identity-based <c>AzureWebJobsStorage__queueServiceUri</c>.
+/// ("UseDevelopmentStorage=true" included), or identity-based (see <see cref="StorageAccountSetting"/>).
 /// </summary>
 public sealed class StorageQueueConnection(IConfiguration configuration)
 {
@@ -23,12 +23,12 @@ public sealed class StorageQueueConnection(IConfiguration configuration)
 
     public QueueServiceClient CreateServiceClient()
     {
-        var section = Configuration.GetSection(SettingName);
-        if (!string.IsNullOrWhiteSpace(section.Value))
+        var endpoint = StorageAccountSetting.Resolve(Configuration, StorageService.Queue);
+        if (endpoint.ConnectionString is { } connectionString)
         {
             try
             {
-                return new QueueServiceClient(section.Value, ClientOptions());
+                return new QueueServiceClient(connectionString, ClientOptions());
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
             {
@@ -36,19 +36,6 @@ public sealed class StorageQueueConnection(IConfiguration configuration)
                 throw new InvalidOperationException($"The setting '{SettingName}' is not a valid Storage connection string ({ex.GetType().Name})");
             }
         }
-        var serviceUri = section["queueServiceUri"];
-        if (!string.IsNullOrWhiteSpace(serviceUri))
-        {
-            if (!Uri.TryCreate(serviceUri, UriKind.Absolute, out var uri))
-            {
-                throw new InvalidOperationException($"The setting '{SettingName}__queueServiceUri' must be an absolute URI");
-            }
-            var credential = section["clientId"] is { Length: > 0 } clientId
-                ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId })
-                : new DefaultAzureCredential();
-            return new QueueServiceClient(uri, credential, ClientOptions());
-        }
-        throw new InvalidOperationException(
-            $"The Storage connection setting '{SettingName}' is missing: set it to a connection string, or set '{SettingName}__queueServiceUri' for an identity-based connection");
+        return new QueueServiceClient(endpoint.ServiceUri, endpoint.Credential, ClientOptions());
     }
 }
