@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Push.Providers.Apns;
+
+namespace Push.Core.Credentials;
+
+/// <summary>
+/// Mints one APNs provider token for the configured team and key, signing with the key read from
+/// <see cref="ProviderSecretSource"/> each time. Signing itself is <see cref="ApnsJwtIssuer"/>'s.
+/// </summary>
+public class ApnsProviderTokenMinter
+{
+    /// <summary>Apple rejects provider tokens older than an hour.</summary>
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(60);
+
+    private readonly ProviderSecretSource _secrets;
+    private readonly TimeProvider _timeProvider;
+    private int _mintCount;
+
+    public ApnsProviderTokenMinter(ProviderSecretSource secrets, IOptions<ApnsOptions> options, TimeProvider timeProvider)
+    {
+        _secrets = secrets;
+        _timeProvider = timeProvider;
+        TeamId = options.Value.TeamId;
+        KeyId = options.Value.KeyId;
+        RefreshInterval = options.Value.TokenRefreshInterval;
+    }
+
+    public string TeamId { get; }
+
+    public string KeyId { get; }
+
+    /// <summary>Apns:TokenRefreshInterval: the age at which a stored token is replaced on schedule.</summary>
+    public TimeSpan RefreshInterval { get; }
+
+    /// <summary>False when no team is configured (the relay then serves FCM only).</summary>
+    public bool IsConfigured => !string.IsNullOrEmpty(TeamId);
+
+    public ProviderTokenKey Key => ProviderTokenKey.Apns(TeamId, KeyId);
+
+    /// <summary>Tokens minted by this object (a mint that then lost the store race included).</summary>
+    public int MintCount => Volatile.Read(ref _mintCount);
+
+    /// <exception cref="ProviderSecretException">The key is missing or not a PKCS#8 P-256 PEM.</exception>
+    public virtual async Task<MintedProviderToken> MintAsync(CancellationToken cancellationToken)
+    {
+        var pem = await _secrets.GetApnsKeyPemAsync(cancellationToken).ConfigureAwait(false);
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(pem);
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            key.Dispose();
+            throw new ProviderSecretException($"{_secrets.ApnsKeyOrigin} is not a PEM ECDSA private key");
+        }
+        if (key.KeySize != 256)
+        {
+            key.Dispose();
+            throw new ProviderSecretException($"{_secrets.ApnsKeyOrigin} is not a P-256 key (ES256 needs P-256)");
+        }
+        // A fresh issuer mints on first use; it owns and disposes the key.
+        using var issuer = new ApnsJwtIssuer(TeamId, KeyId, key, ApnsJwtIssuer.MinimumMintInterval, _timeProvider);
+        var token = await issuer.GetAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _mintCount);
+        return new MintedProviderToken(token.Jwt, token.IssuedAt, token.IssuedAt + TokenLifetime);
+    }
+}

@@ -1,0 +1,61 @@
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Push.Core.Registry;
+using Push.Providers.Apns;
+using Push.Providers.Fcm;
+
+namespace Push.Core.Credentials;
+
+/// <summary>Registers the provider tokens shared by all instances through blob storage.</summary>
+public static class SharedProviderTokensServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="ProviderTokenStore"/> (container ProviderTokens:ContainerName, default push-runtime,
+    /// on the <see cref="BlobServiceClient"/> the host registers from AzureWebJobsStorage),
+    /// <see cref="SharedApnsProviderTokenSource"/> and <see cref="SharedFcmAccessTokenSource"/> as THE
+    /// <see cref="IApnsProviderTokenSource"/> and <see cref="IFcmAccessTokenSource"/>, the secret source
+    /// (files, or Key Vault when KeyVault:Uri is set) and <see cref="ProviderTokenRefresher"/>.
+    /// Call it BEFORE AddPushProviders: the providers register their per-instance token sources with TryAdd,
+    /// so whichever comes first wins. The store encrypts with a key derived from Registry:KeyEncryptionKey.
+    /// </summary>
+    public static IServiceCollection AddSharedProviderTokens(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<SharedProviderTokenOptions>().Bind(configuration.GetSection(SharedProviderTokenOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SharedProviderTokenOptions>, SharedProviderTokenOptionsValidator>());
+        services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>, KeyVaultOptionsValidator>());
+        services.AddOptions<DeviceKeyProtectionOptions>().Bind(configuration.GetSection(DeviceKeyProtectionOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceKeyProtectionOptions>, DeviceKeyProtectionOptionsValidator>());
+        // Bound here too so this works whichever order; AddPushProviders binds (and validates) the same sections.
+        services.AddOptions<ApnsOptions>().Bind(configuration.GetSection(ApnsOptions.SectionName));
+        services.AddOptions<FcmOptions>().Bind(configuration.GetSection(FcmOptions.SectionName));
+
+        services.TryAddSingleton(sp =>
+        {
+            var keyVault = sp.GetRequiredService<IOptions<KeyVaultOptions>>();
+            var client = keyVault.Value.Uri is { } uri ? new SecretClient(uri, new DefaultAzureCredential()) : null;
+            return new ProviderSecretSource(keyVault, sp.GetRequiredService<IOptions<ApnsOptions>>(), sp.GetRequiredService<IOptions<FcmOptions>>(), client);
+        });
+        services.TryAddSingleton(sp => new ProviderTokenStore(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<SharedProviderTokenOptions>>().Value.ContainerName),
+            sp.GetRequiredService<IOptions<DeviceKeyProtectionOptions>>(),
+            sp.GetRequiredService<IOptions<SharedProviderTokenOptions>>(),
+            sp.GetRequiredService<ILogger<ProviderTokenStore>>()));
+        services.TryAddSingleton<ApnsProviderTokenMinter>();
+        services.TryAddSingleton<FcmAccessTokenFetcher>();
+        services.TryAddSingleton<SharedApnsProviderTokenSource>();
+        services.TryAddSingleton<SharedFcmAccessTokenSource>();
+        services.TryAddSingleton<IApnsProviderTokenSource>(sp => sp.GetRequiredService<SharedApnsProviderTokenSource>());
+        services.TryAddSingleton<IFcmAccessTokenSource>(sp => sp.GetRequiredService<SharedFcmAccessTokenSource>());
+        services.TryAddSingleton<ProviderTokenRefresher>();
+        return services;
+    }
+}
