@@ -1,0 +1,269 @@
+using System.CommandLine;
+using System.Text;
+using Push.Core.DeadLetters;
+
+namespace Push.Cli.DeadLetters;
+
+/// <summary>
+/// <c>push dlq list|show|replay|purge</c>: the operator's view of the poison queues and the dead-letter archive. Bodies
+/// are personal data: only <c>show --show-body</c> prints one, and never a device key.
+/// </summary>
+public static class DlqCommands
+{
+    private static readonly Option<string?> QueueOption = new("--queue") { Description = "calls, messages, devices or a queue name (default: all three)." };
+    private static readonly Option<string?> ReasonOption = new("--reason") { Description = "Only entries whose reason contains this text." };
+    private static readonly Option<string?> OlderThanOption = new("--older-than") { Description = "Only entries dead-lettered at least this long ago (e.g. 10m, 2h, 1d)." };
+    private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print what would happen and change nothing." };
+
+    public static Command Create(CliContext context)
+    {
+        var dlq = new Command("dlq", "Inspect, replay and purge dead-lettered messages (the <queue>-poison queues and the archive).");
+        dlq.Add(List(context));
+        dlq.Add(Show(context));
+        dlq.Add(Replay(context));
+        dlq.Add(Purge(context));
+        return dlq;
+    }
+
+    private static DlqFilter Filter(ParseResult result) =>
+        new(result.GetValue(ReasonOption), result.GetValue(OlderThanOption) is { } age ? DlqFilter.ParseAge(age) : null);
+
+    private static Command List(CliContext context)
+    {
+        var archived = new Option<bool>("--archived") { Description = "List the archive instead of the poison queues." };
+        var command = new Command("list", "List dead letters: queue, ids, type, reason, class (never bodies).")
+        {
+            QueueOption, ReasonOption, OlderThanOption, archived,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            var filter = Filter(result);
+            using var session = DlqSession.Open(context, result.GetValue(QueueOption));
+            var now = DateTimeOffset.UtcNow;
+            Console.WriteLine($"{"QUEUE",-16} {"MESSAGE ID",-36} {"TRACKING ID",-36} {"TYPE",-24} {"REASON",-36} {"CLASS",-11} {"DEQ",3} DEAD-LETTERED AT");
+            var count = 0;
+            if (result.GetValue(archived))
+            {
+                foreach (var queue in session.Queues)
+                {
+                    await foreach (var row in session.Archive.ListAsync(queue, ct))
+                    {
+                        if (!filter.Matches(row.Reason, row.LastAttemptAt, now)) continue;
+                        count++;
+                        Console.WriteLine(Row(row.SourceQueue, row.MessageId, row.TrackingId, row.EventType, row.Reason, row.Class, row.DequeueCount, row.LastAttemptAt));
+                    }
+                }
+            }
+            else
+            {
+                var entries = await session.TakeAllAsync(ct);
+                try
+                {
+                    foreach (var entry in entries.Where(e => filter.Matches(e, now)).OrderBy(e => e.DeadLetteredOn))
+                    {
+                        count++;
+                        var assessment = DeadLetterClassifier.Assess(entry, now);
+                        Console.WriteLine(Row(entry.SourceQueue, entry.MessageId, assessment.TrackingId, assessment.EventType, entry.Reason, assessment.Class, entry.DequeueCount, entry.DeadLetteredOn));
+                    }
+                }
+                finally
+                {
+                    await session.ReleaseAsync(entries, CancellationToken.None);
+                }
+            }
+            Console.WriteLine($"{count} dead letter(s)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Row(string queue, string messageId, string? trackingId, string? type, string reason, DeadLetterClass cls, long dequeueCount, DateTimeOffset at) =>
+        $"{queue,-16} {messageId,-36} {trackingId ?? "-",-36} {type ?? "-",-24} {reason,-36} {cls,-11} {dequeueCount,3} {at:u}";
+
+    private static Command Show(CliContext context)
+    {
+        var id = new Argument<string>("message-id") { Description = "The message id as list printed it (the original's id, or the poison entry's)." };
+        var showBody = new Option<bool>("--show-body") { Description = "Also print the original event (personal data; device keys are always redacted)." };
+        var command = new Command("show", "Show one dead letter, from the poison queues or the archive.") { id, QueueOption, showBody };
+        command.SetAction(async (result, ct) =>
+        {
+            var messageId = result.GetRequiredValue(id);
+            using var session = DlqSession.Open(context, result.GetValue(QueueOption));
+            var entries = await session.TakeAllAsync(ct);
+            try
+            {
+                if (entries.FirstOrDefault(e => e.MessageId == messageId || e.PoisonMessageId == messageId) is { } entry)
+                {
+                    var a = DeadLetterClassifier.Assess(entry, DateTimeOffset.UtcNow);
+                    PrintFields(("Where", $"{entry.SourceQueue}-poison"), ("Message id", entry.MessageId), ("Poison entry id", entry.PoisonMessageId),
+                        ("Tracking id", a.TrackingId), ("Type", a.EventType), ("Reason", entry.Reason), ("Description", entry.Description),
+                        ("Class", a.Class + (a.Detail is null ? "" : $" ({a.Detail})")), ("Dequeue count", entry.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        ("First attempt", entry.InsertedOn?.ToString("u", System.Globalization.CultureInfo.InvariantCulture)),
+                        ("Dead-lettered at", entry.DeadLetteredOn.ToString("u", System.Globalization.CultureInfo.InvariantCulture)));
+                    if (result.GetValue(showBody)) PrintBody(entry.OriginalBody, entry.IsReadable ? null : entry.RawText);
+                    return 0;
+                }
+            }
+            finally
+            {
+                await session.ReleaseAsync(entries, CancellationToken.None);
+            }
+            foreach (var queue in session.Queues)
+            {
+                await foreach (var row in session.Archive.ListAsync(queue, ct))
+                {
+                    if (row.MessageId != messageId) continue;
+                    PrintFields(("Where", "archive"), ("Message id", row.MessageId), ("Queue", row.SourceQueue), ("Tracking id", row.TrackingId),
+                        ("Type", row.EventType), ("Reason", row.Reason), ("Description", row.Description),
+                        ("Class", row.Class + (row.Detail is null ? "" : $" ({row.Detail})")),
+                        ("Dequeue count", row.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        ("Replays", row.ReplayCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        ("First attempt", row.FirstAttemptAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture)),
+                        ("Dead-lettered at", row.LastAttemptAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)),
+                        ("Archived at", row.ArchivedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)), ("Original kept as", row.OriginalForm.ToString()));
+                    if (result.GetValue(showBody))
+                    {
+                        var original = row.Original is null ? null : Encoding.UTF8.GetString(row.Original);
+                        PrintBody(row.OriginalForm switch
+                        {
+                            ArchivedOriginalForm.RedactedBody => row.Original,
+                            ArchivedOriginalForm.MessageText when original is not null && TryBase64(original) is { } decoded => decoded,
+                            _ => null,
+                        }, row.OriginalForm == ArchivedOriginalForm.RawEntry ? original : null);
+                    }
+                    return 0;
+                }
+            }
+            Console.WriteLine($"{messageId}: no such dead letter in {string.Join(", ", session.Queues.Select(q => q + "-poison"))} or the archive");
+            return 1;
+        });
+        return command;
+    }
+
+    private static byte[]? TryBase64(string text)
+    {
+        var buffer = new byte[text.Length];
+        return Convert.TryFromBase64String(text, buffer, out var written) ? buffer[..written] : null;
+    }
+
+    private static void PrintFields(params (string Name, string? Value)[] fields)
+    {
+        foreach (var (name, value) in fields) Console.WriteLine($"{name + ":",-18} {value ?? "-"}");
+    }
+
+    private static void PrintBody(ReadOnlyMemory<byte>? body, string? raw)
+    {
+        Console.WriteLine("Body:");
+        if (body is { } bytes)
+        {
+            // Keys never leave the CLI, even on request: the device's key is its only secret.
+            Console.WriteLine(DeadLetterRedaction.RedactKeys(bytes) ?? (DeadLetterRedaction.MayHoldKey(bytes.Span)
+                ? "(withheld: not JSON, and may hold a device key)"
+                : Encoding.UTF8.GetString(bytes.Span)));
+        }
+        else if (raw is not null && !DeadLetterRedaction.MayHoldKey(Encoding.UTF8.GetBytes(raw)))
+        {
+            Console.WriteLine("(unreadable; raw text follows)");
+            Console.WriteLine(raw);
+        }
+        else
+        {
+            Console.WriteLine("(not available)");
+        }
+    }
+
+    private static Command Replay(CliContext context)
+    {
+        var id = new Argument<string?>("message-id") { Description = "The dead letter to replay.", Arity = ArgumentArity.ZeroOrOne };
+        var all = new Option<bool>("--all") { Description = "Replay every dead letter matching the filters." };
+        var command = new Command("replay", "Send dead letters' original messages back to their queue, unchanged, then remove them.")
+        {
+            id, all, QueueOption, ReasonOption, OlderThanOption, DryRunOption,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            var messageId = result.GetValue(id);
+            if (messageId is null == !result.GetValue(all)) throw new CliException("give either a message id or --all");
+            var filter = Filter(result);
+            var dryRun = result.GetValue(DryRunOption);
+            using var session = DlqSession.Open(context, result.GetValue(QueueOption));
+            var entries = await session.TakeAllAsync(ct);
+            var settled = new HashSet<string>(StringComparer.Ordinal);
+            var (replayed, skipped) = (0, 0);
+            try
+            {
+                var now = DateTimeOffset.UtcNow;
+                foreach (var entry in entries.Where(e => (messageId is null || e.MessageId == messageId || e.PoisonMessageId == messageId) && filter.Matches(e, now)))
+                {
+                    var assessment = DeadLetterClassifier.Assess(entry, now);
+                    if (!entry.IsReadable)
+                    {
+                        skipped++;
+                        Console.WriteLine($"skip    {entry.SourceQueue} {entry.MessageId}: unreadable (purge archives it)");
+                        continue;
+                    }
+                    if (dryRun)
+                    {
+                        Console.WriteLine($"would replay {entry.SourceQueue} {entry.MessageId} {assessment.TrackingId ?? "-"} ({entry.Reason}, {assessment.Class})");
+                    }
+                    else
+                    {
+                        await session.Triage.ReplayAsync(entry, assessment, ct);
+                        settled.Add(entry.PoisonMessageId);
+                        Console.WriteLine($"replayed {entry.SourceQueue} {entry.MessageId} {assessment.TrackingId ?? "-"}");
+                    }
+                    replayed++;
+                }
+            }
+            finally
+            {
+                await session.ReleaseAsync(entries.Where(e => !settled.Contains(e.PoisonMessageId)), CancellationToken.None);
+            }
+            Console.WriteLine(dryRun ? $"dry run: {replayed} would be replayed, {skipped} skipped; nothing changed" : $"{replayed} replayed, {skipped} skipped");
+            return messageId is not null && replayed == 0 ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static Command Purge(CliContext context)
+    {
+        var yes = new Option<bool>("--yes") { Description = "Confirm: archive and remove every matching dead letter." };
+        var command = new Command("purge", "Archive matching dead letters, then remove them from the poison queues.")
+        {
+            QueueOption, ReasonOption, OlderThanOption, DryRunOption, yes,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            var dryRun = result.GetValue(DryRunOption);
+            if (!dryRun && !result.GetValue(yes)) throw new CliException("purge removes dead letters from their queues: add --yes to confirm, or --dry-run to see what it would do");
+            var filter = Filter(result);
+            using var session = DlqSession.Open(context, result.GetValue(QueueOption));
+            var entries = await session.TakeAllAsync(ct);
+            var settled = new HashSet<string>(StringComparer.Ordinal);
+            try
+            {
+                var now = DateTimeOffset.UtcNow;
+                foreach (var entry in entries.Where(e => filter.Matches(e, now)))
+                {
+                    var assessment = DeadLetterClassifier.Assess(entry, now);
+                    if (dryRun)
+                    {
+                        Console.WriteLine($"would archive {entry.SourceQueue} {entry.MessageId} {assessment.TrackingId ?? "-"} ({entry.Reason}, {assessment.Class})");
+                        continue;
+                    }
+                    // Archive first, delete second (inside ArchiveAsync): an interrupted purge leaves the entry, never loses it.
+                    await session.Triage.ArchiveAsync(entry, assessment, "Purged", ct);
+                    settled.Add(entry.PoisonMessageId);
+                    Console.WriteLine($"archived {entry.SourceQueue} {entry.MessageId} {assessment.TrackingId ?? "-"} ({assessment.Class})");
+                }
+            }
+            finally
+            {
+                await session.ReleaseAsync(entries.Where(e => !settled.Contains(e.PoisonMessageId)), CancellationToken.None);
+            }
+            Console.WriteLine(dryRun ? $"dry run: {entries.Count(e => filter.Matches(e, DateTimeOffset.UtcNow))} would be archived; nothing changed" : $"{settled.Count} archived and removed");
+            return 0;
+        });
+        return command;
+    }
+}

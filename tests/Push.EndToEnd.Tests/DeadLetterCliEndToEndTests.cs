@@ -1,0 +1,98 @@
+using System.Text;
+using Azure.Data.Tables;
+using Push.EndToEnd.Tests.Infrastructure;
+using Push.Hosting.Queues;
+using Push.Testing;
+
+namespace Push.EndToEnd.Tests;
+
+/// <summary>`push dlq` as an operator runs it: a separate process with the relay's settings, against the running relay.</summary>
+[Collection(RelayCollection.Name)]
+public sealed class DeadLetterCliEndToEndTests(RelayEnvironment env)
+{
+    private const string SecretCaller = "Zelda Secretcaller";
+
+    private async Task<(int Exit, string Output)> PushAsync(params string[] arguments)
+    {
+        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], Path.GetTempPath(), env.Settings());
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(100); // let the output readers drain
+        return (exit, process.Output);
+    }
+
+    private async Task<bool> InPoisonAsync(string trackingId)
+    {
+        foreach (var message in (await env.Queue("push-calls-poison").PeekMessagesAsync(32)).Value)
+        {
+            var record = DeadLetterRecordSerializer.FromMessageText(message.MessageText);
+            if ((record.TryGetOriginalBody()?.ToString() ?? "").Contains(trackingId, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
+    [Fact]
+    public async Task A_malformed_call_is_listed_without_its_body_left_alone_by_a_dry_run_and_archived_by_purge()
+    {
+        // A call with the caller's name but no subject: dead-lettered at once as InvalidEvent:MissingField.
+        var trackingId = Guid.NewGuid().ToString();
+        var json = Encoding.UTF8.GetBytes($$$"""
+            {"specversion":"1.0","id":"{{{trackingId}}}","type":"push.call.incoming","source":"/e2e","time":"2026-01-01T00:00:00Z",
+             "data":{"callId":"c-dlq","caller":{"name":"{{{SecretCaller}}}","number":"+15550009999"},"media":"audio"}}
+            """);
+        await env.PublishAsync("push-calls", json);
+        var record = await PoisonQueue.WaitForAsync(env, "push-calls", trackingId, TimeSpan.FromSeconds(30));
+        Assert.StartsWith("InvalidEvent:", record.Reason, StringComparison.Ordinal);
+
+        var list = await PushAsync("dlq", "list", "--queue", "calls");
+        Assert.True(list.Exit == 0, list.Output);
+        var line = Assert.Single(list.Output.Split('\n'), l => l.Contains(trackingId, StringComparison.Ordinal));
+        Assert.Contains(record.MessageId, line, StringComparison.Ordinal);
+        Assert.Contains(record.Reason, line, StringComparison.Ordinal);
+        Assert.Contains("Permanent", line, StringComparison.Ordinal);
+        Assert.Contains("push.call.incoming", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretCaller, list.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("+15550009999", list.Output, StringComparison.Ordinal);
+
+        var show = await PushAsync("dlq", "show", record.MessageId, "--queue", "calls");
+        Assert.True(show.Exit == 0, show.Output);
+        Assert.Contains(trackingId, show.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretCaller, show.Output, StringComparison.Ordinal);
+
+        var dryRun = await PushAsync("dlq", "replay", "--all", "--queue", "calls", "--dry-run");
+        Assert.True(dryRun.Exit == 0, dryRun.Output);
+        Assert.Contains("would replay", dryRun.Output, StringComparison.Ordinal);
+        Assert.Contains(trackingId, dryRun.Output, StringComparison.Ordinal);
+        // Nothing changed: the entry is still there (visible again), and nothing was archived.
+        await Eventually.TrueAsync(() => InPoisonAsync(trackingId), TimeSpan.FromSeconds(10), "the entry still in push-calls-poison after a dry run");
+        Assert.Empty(await ArchivedAsync(trackingId));
+
+        var refused = await PushAsync("dlq", "purge", "--queue", "calls");
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("--yes", refused.Output, StringComparison.Ordinal);
+        Assert.True(await InPoisonAsync(trackingId));
+
+        var purge = await PushAsync("dlq", "purge", "--queue", "calls", "--reason", record.Reason, "--yes");
+        Assert.True(purge.Exit == 0, purge.Output);
+        Assert.Contains(trackingId, purge.Output, StringComparison.Ordinal);
+        Assert.False(await InPoisonAsync(trackingId));
+        var row = Assert.Single(await ArchivedAsync(trackingId));
+        Assert.Equal(record.Reason, row.GetString("Reason"));
+        Assert.Equal("Permanent", row.GetString("Class"));
+        Assert.Equal("Purged", row.GetString("Detail"));
+        Assert.Equal(record.GetOriginalMessageText(), Encoding.UTF8.GetString(row.GetBinary("Original")));
+
+        var archived = await PushAsync("dlq", "list", "--queue", "calls", "--archived");
+        Assert.True(archived.Exit == 0, archived.Output);
+        Assert.Contains(trackingId, archived.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretCaller, archived.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<List<TableEntity>> ArchivedAsync(string trackingId)
+    {
+        var table = new TableServiceClient(env.Azurite.ConnectionString).GetTableClient("deadletters");
+        await table.CreateIfNotExistsAsync();
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"TrackingId eq {trackingId}"))) rows.Add(row);
+        return rows;
+    }
+}
