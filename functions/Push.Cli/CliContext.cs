@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Push.Core.Credentials;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +40,8 @@ public sealed class CliContext : IDisposable
 
     public IDeliveryLedger Ledger => _services.Value.GetRequiredService<IDeliveryLedger>();
 
+    public ProviderTokenStore ProviderTokens => _services.Value.GetRequiredService<ProviderTokenStore>();
+
     public string QueueName(string key, string fallback) => Configuration[$"Queues:{key}"] is { Length: > 0 } name ? name : fallback;
 
     /// <summary>The relay's queue, created if missing (the relay creates it too when it starts).</summary>
@@ -64,6 +68,8 @@ public sealed class CliContext : IDisposable
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(_ => new TableServiceClient(StorageConnectionString()));
+        services.AddSingleton(_ => new BlobServiceClient(StorageConnectionString()));
+        services.AddSharedProviderTokens(Configuration);
         services.AddDeviceRegistry(Configuration);
         services.AddDeliveryLedger(Configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
 using Push.Cli;
+using Push.Cli.DeadLetters;
 using Push.Cli.Devices;
 using Push.Cli.Publish;
 using Push.Cli.Trace;
+using Push.Cli.Tokens;
 
 // `push`: for producers (publish events) and operators (devices, traces). Settings come from the
 // same environment variables the relay reads; see README "Configuration".
@@ -13,6 +15,8 @@ var root = new RootCommand("The push relay's command line: publish events, manag
     PublishCommands.Create(context),
     DeviceCommands.Create(context),
     TraceCommand.Create(context),
+    TokensCommand.Create(context),
+    DlqCommands.Create(context),
 };
 
 try

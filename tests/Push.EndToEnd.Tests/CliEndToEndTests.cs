@@ -67,4 +67,25 @@ public sealed class CliEndToEndTests(RelayEnvironment env)
         Assert.Contains("pushToken", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("not-hex", result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Tokens_status_shows_the_shared_credentials_without_the_tokens()
+    {
+        // The relay's RefreshProviderTokens timer runs at start, and every push uses the shared tokens.
+        var user = TestDevice.NewUser();
+        var iphone = await env.RegisterAsync(TestDevice.IPhone(user));
+        var android = await env.RegisterAsync(TestDevice.Android(user));
+        var im = await env.PublishAsync(new Push.Core.Events.PushEventWriter("/e2e").Create(user,
+            new Push.Core.Events.ImMessageData("c", "m", new Push.Core.Events.ImSender(null, "a@b.c"), "hi", 1)));
+        await env.WaitForOutcomesAsync(im.TrackingId, 2);
+
+        var status = await PushAsync("tokens", "status");
+        Assert.True(status.Exit == 0, status.Output);
+        var lines = status.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("Apns", StringComparison.OrdinalIgnoreCase) && l.Contains("valid", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Fcm", StringComparison.OrdinalIgnoreCase) && l.Contains("valid", StringComparison.Ordinal));
+        Assert.DoesNotContain("eyJ", status.Output, StringComparison.Ordinal); // no JWT
+        Assert.DoesNotContain(iphone.PushToken, status.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(android.PushToken, status.Output, StringComparison.Ordinal);
+    }
 }

@@ -8,11 +8,12 @@ namespace Push.EndToEnd.Tests;
 /// <summary>
 /// A host killed (SIGKILL) mid-batch: the messages come back after their visibility lease and are
 /// processed once more, and no device that already has a final outcome is pushed again.
-/// Runs on its own Azurite, sandbox and host, since it kills the host.
+/// Runs on its own Azurite, sandbox and host, since it kills the host. The restarted host reuses the
+/// provider token the first one stored (the sandbox enforces Apple's 20-minute rule).
 /// </summary>
 public sealed class CrashRecoveryEndToEndTests : IAsyncLifetime
 {
-    private readonly RelayEnvironment _env = new(enforceTokenUpdateRate: false);
+    private readonly RelayEnvironment _env = new();
 
     public Task InitializeAsync() => _env.InitializeAsync();
 

@@ -6,9 +6,11 @@ using Push.Sandbox;
 
 namespace Push.EndToEnd.Tests;
 
-/// <summary>Provider failures and bad events: every event × device still ends in exactly one outcome.</summary>
-[Collection(RelayCollection.Name)]
-public sealed class FailureEndToEndTests(RelayEnvironment env)
+/// <summary>
+/// Provider failures: every event × device still ends in exactly one outcome. Run over both transports
+/// (subclasses at the end); the poison-queue checks are the Storage transport's own (below).
+/// </summary>
+public abstract class ProviderFailureScenarios(RelayEnvironment env)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
 
@@ -89,6 +91,15 @@ public sealed class FailureEndToEndTests(RelayEnvironment env)
         Assert.All(attempts, a => Assert.Equal(accepted.ApnsId, a.RequestApnsId, ignoreCase: true));
         Assert.Equal(outcome.ApnsId!.Value.ToString(), accepted.ApnsId, ignoreCase: true);
     }
+}
+
+/// <summary>Bad events and exhausted retries end in the Storage transport's poison queue with their reason.</summary>
+[Collection(RelayCollection.Name)]
+public sealed class DeadLetterEndToEndTests(RelayEnvironment env)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
+
+    private static PushEventWriter Producer => new("/e2e");
 
     [Fact]
     public async Task A_provider_failing_every_time_dead_letters_the_event_after_maxDequeueCount()
@@ -153,3 +164,9 @@ public sealed class FailureEndToEndTests(RelayEnvironment env)
         Assert.Contains("WrongQueue", record.Reason, StringComparison.Ordinal);
     }
 }
+
+[Collection(RelayCollection.Name)]
+public sealed class ProviderFailuresOverStorageQueuesTests(RelayEnvironment env) : ProviderFailureScenarios(env);
+
+[Collection(AmqpRelayCollection.Name)]
+public sealed class ProviderFailuresOverAmqpTests(AmqpRelayEnvironment env) : ProviderFailureScenarios(env);

@@ -7,10 +7,14 @@ using Push.Testing.Phones;
 
 namespace Push.EndToEnd.Tests;
 
-/// <summary>Events on the queues become the right pushes at the sandbox, and each decrypts on its device only.</summary>
-[Collection(RelayCollection.Name)]
-public sealed class RoutingEndToEndTests(RelayEnvironment env)
+/// <summary>
+/// Events on the queues become the right pushes at the sandbox, and each decrypts on its device only.
+/// The same scenarios run over both transports (subclasses below).
+/// </summary>
+public abstract class RoutingScenarios(RelayEnvironment env)
 {
+    protected RelayEnvironment Env => env;
+
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -125,10 +129,27 @@ public sealed class RoutingEndToEndTests(RelayEnvironment env)
             new ImMessageData("conv-1", "m-1", new ImSender(null, "x@example.com"), "hello", 1)));
         var outcomes = await env.WaitForOutcomesAsync(evt.TrackingId, 1, Wait);
         Assert.Equal("NoDevices", Assert.Single(outcomes.Values).Reason);
-        await Eventually.TrueAsync(async () => (await env.Queue("push-messages").PeekMessagesAsync(32)).Value
-            .All(m => !Encoding.UTF8.GetString(Convert.FromBase64String(m.MessageText)).Contains(evt.TrackingId, StringComparison.Ordinal)),
-            Wait, "the message to leave the queue");
+        await AssertLeftTheQueueAsync("push-messages", evt.TrackingId);
     }
 
+    /// <summary>The transport no longer holds the event (completed, not left for redelivery).</summary>
+    protected abstract Task AssertLeftTheQueueAsync(string queue, string trackingId);
+
     private static JsonElement Aps(string body) => JsonDocument.Parse(body).RootElement.GetProperty("aps");
+}
+
+[Collection(RelayCollection.Name)]
+public sealed class RoutingOverStorageQueuesTests(RelayEnvironment env) : RoutingScenarios(env)
+{
+    protected override Task AssertLeftTheQueueAsync(string queue, string trackingId) =>
+        Eventually.TrueAsync(async () => (await Env.Queue(queue).PeekMessagesAsync(32)).Value
+            .All(m => !Encoding.UTF8.GetString(Convert.FromBase64String(m.MessageText)).Contains(trackingId, StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the message to leave the queue");
+}
+
+[Collection(AmqpRelayCollection.Name)]
+public sealed class RoutingOverAmqpTests(AmqpRelayEnvironment env) : RoutingScenarios(env)
+{
+    // RabbitMQ has no peek over AMQP 1.0: the ledger's record (asserted above) is what shows it was settled.
+    protected override Task AssertLeftTheQueueAsync(string queue, string trackingId) => Task.CompletedTask;
 }

@@ -22,8 +22,7 @@ public sealed class NameConsistencyTests(CompiledInfrastructure infra) : IClassF
     /// </summary>
     public static readonly string[] AwaitingHostSupport =
     [
-        // The Service Bus transport.
-        "Queues__Transport",
+        // Identity-based Service Bus (the trigger authenticates with SAS keys only so far).
         "AzureWebJobsServiceBus__fullyQualifiedNamespace",
         "AzureWebJobsServiceBus__credential",
         "AzureWebJobsServiceBus__clientId",

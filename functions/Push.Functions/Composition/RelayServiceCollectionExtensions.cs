@@ -11,6 +11,11 @@ using Push.Core.Routing;
 using Push.Functions.DeliverCall;
 using Push.Functions.DeliverMessage;
 using Push.Functions.ManageDevices;
+using Push.Functions.ProcessDeadLetters;
+using Push.Functions.RefreshProviderTokens;
+using Push.Core.Credentials;
+using Push.Hosting.ServiceBus;
+using Push.Hosting.Timers;
 using Push.Functions.Settlement;
 using Push.Hosting.Queues;
 using Push.Providers;
@@ -24,7 +29,8 @@ public static class RelayServiceCollectionExtensions
 {
     /// <summary>Every function this host can run (the names <c>Functions:Enabled</c> accepts).</summary>
     public static IReadOnlyCollection<string> AllFunctions { get; } =
-        [DeliverCallFunction.Name, DeliverMessageFunction.Name, ManageDevicesFunction.Name];
+        [DeliverCallFunction.Name, DeliverMessageFunction.Name, ManageDevicesFunction.Name,
+         RefreshProviderTokensFunction.Name, ProcessDeadLettersFunction.Name];
 
     public static IServiceCollection AddPushRelay(this IServiceCollection services, IConfiguration configuration)
     {
@@ -33,11 +39,23 @@ public static class RelayServiceCollectionExtensions
 
         // Storage: registry and ledger on Tables; queues through the trigger runtime.
         services.AddSingleton(_ => TableStorage.CreateClient(configuration));
+        services.AddSingleton(_ => BlobStorage.CreateClient(configuration));
         services.AddDeviceRegistry(configuration);
         services.AddDeliveryLedger(configuration);
-        services.AddStorageQueues(configuration);
+        var useServiceBus = ServiceBusServiceCollectionExtensions.UsesServiceBus(configuration);
+        if (useServiceBus)
+        {
+            services.AddServiceBusQueues(configuration);
+            services.AddTimerTriggers(configuration); // timers keep their leases and status in the Storage account
+        }
+        else
+        {
+            services.AddStorageQueues(configuration);
+        }
 
-        // Providers.
+        // Providers. The shared token sources come first: they replace the per-process defaults, so every
+        // instance uses the one APNs JWT and FCM access token kept in blob storage.
+        services.AddSharedProviderTokens(configuration);
         services.AddPushProviders(configuration);
         services.AddSingleton(sp => ApnsEnvironments.Create(
             sp.GetRequiredService<ApnsClient>(),
@@ -70,17 +88,48 @@ public static class RelayServiceCollectionExtensions
         var enabled = EnabledFunctions.Read(configuration, AllFunctions);
         if (enabled.IsEnabled(DeliverCallFunction.Name))
         {
-            services.AddQueueTrigger<DeliverCallFunction>(DeliverCallFunction.Name, queues.Calls);
+            services.AddEventQueueTrigger<DeliverCallFunction>(DeliverCallFunction.Name, queues.Calls, useServiceBus);
         }
         if (enabled.IsEnabled(DeliverMessageFunction.Name))
         {
-            services.AddQueueTrigger<DeliverMessageFunction>(DeliverMessageFunction.Name, queues.Messages);
+            services.AddEventQueueTrigger<DeliverMessageFunction>(DeliverMessageFunction.Name, queues.Messages, useServiceBus);
         }
         if (enabled.IsEnabled(ManageDevicesFunction.Name))
         {
-            services.AddQueueTrigger<ManageDevicesFunction>(ManageDevicesFunction.Name, queues.Devices);
+            services.AddEventQueueTrigger<ManageDevicesFunction>(ManageDevicesFunction.Name, queues.Devices, useServiceBus);
+        }
+
+        // Timers: one instance at a time runs each (blob lease).
+        if (enabled.IsEnabled(RefreshProviderTokensFunction.Name))
+        {
+            services.AddRefreshProviderTokens(configuration);
+        }
+        // Triage reads the Storage poison queues; on Service Bus, dead letters stay in <queue>/$DeadLetterQueue
+        // (not triaged by this function yet).
+        if (!useServiceBus)
+        {
+            services.AddDeadLetterTriage(configuration);
+        }
+        if (!useServiceBus && enabled.IsEnabled(ProcessDeadLettersFunction.Name))
+        {
+            services.AddTimerTrigger<ProcessDeadLettersFunction>(ProcessDeadLettersFunction.Name,
+                DeadLetterTriageServiceCollectionExtensions.Schedule(configuration));
         }
         return services;
+    }
+
+    // The function classes are the same on either transport; only the trigger binding differs.
+    private static void AddEventQueueTrigger<TFunction>(this IServiceCollection services, string name, string queue, bool useServiceBus)
+        where TFunction : class, IQueueTriggeredFunction
+    {
+        if (useServiceBus)
+        {
+            services.AddServiceBusTrigger<TFunction>(name, queue);
+        }
+        else
+        {
+            services.AddQueueTrigger<TFunction>(name, queue);
+        }
     }
 
     // Queue names decide which listeners exist, so they are read (and checked) while the host is built.

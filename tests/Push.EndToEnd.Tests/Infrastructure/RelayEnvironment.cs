@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Push.Core.Events;
 using Push.Core.Ledger;
 using Push.Core.Registry;
+using Push.Hosting.ServiceBus;
 using Push.Sandbox;
 using Push.Testing;
 
@@ -17,30 +18,26 @@ namespace Push.EndToEnd.Tests.Infrastructure;
 /// free loopback ports), and the relay's own function host started as a child process, configured
 /// only through the public settings an operator would use, with TLS trust through SSL_CERT_FILE.
 /// </summary>
-public sealed class RelayEnvironment : IAsyncLifetime
+public class RelayEnvironment : IAsyncLifetime
 {
     /// <summary>The app the sandbox generated credentials for (its default bundle id).</summary>
     public const string BundleId = "com.example.pushrelay";
     public const int MaxDequeueCount = 3;
 
-    private readonly bool _enforceTokenUpdateRate;
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "push-e2e-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly string _kek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly string _conversationKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private AzuriteServer? _azurite;
+    private RabbitMqFixture? _rabbit;
+    private ServiceBusEventPublisher? _amqpPublisher;
+
+    /// <summary>
+    /// True: the events travel over AMQP 1.0 (the Service Bus transport) through a real RabbitMQ instead of
+    /// Storage queues; registry, ledger and tokens stay on Azurite, as in Azure.
+    /// </summary>
+    protected virtual bool UsesAmqp => false;
     private SandboxServer? _sandbox;
     private ServiceProvider? _storage;
-
-    public RelayEnvironment() : this(enforceTokenUpdateRate: true)
-    {
-    }
-
-    /// <param name="enforceTokenUpdateRate">
-    /// False only where a test restarts the host: each process mints its own APNs provider token, and a
-    /// second one within 20 minutes is refused by Apple (TooManyProviderTokenUpdates) until provider
-    /// tokens are shared across instances (the token-store issue).
-    /// </param>
-    internal RelayEnvironment(bool enforceTokenUpdateRate) => _enforceTokenUpdateRate = enforceTokenUpdateRate;
 
     public AzuriteServer Azurite => _azurite ?? throw new InvalidOperationException("not started");
     public SandboxServer Sandbox => _sandbox ?? throw new InvalidOperationException("not started");
@@ -48,15 +45,25 @@ public sealed class RelayEnvironment : IAsyncLifetime
     public IDeliveryLedger Ledger => _storage!.GetRequiredService<IDeliveryLedger>();
     public RelayProcess? Relay { get; private set; }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(_stateDirectory);
         _azurite = await AzuriteServer.StartAsync();
+        if (UsesAmqp)
+        {
+            _rabbit = new RabbitMqFixture();
+            await _rabbit.InitializeAsync();
+            foreach (var queue in new[] { "push-calls", "push-messages", "push-devices" })
+            {
+                await _rabbit.DeclareQueueAsync(queue);
+            }
+            _amqpPublisher = new ServiceBusEventPublisher(ServiceBusConnectionString.Parse(_rabbit.ConnectionString, "ServiceBusConnection"),
+                ServiceBusAuthMode.SaslPlain, ServiceBusBroker.RabbitMq);
+        }
         _sandbox = await SandboxServer.StartAsync(new SandboxOptions
         {
             StateDirectory = Path.Combine(_stateDirectory, "sandbox"),
             GenerateCredentials = true,
-            EnforceTokenUpdateRate = _enforceTokenUpdateRate,
         });
         // The test reads the registry and ledger with the relay's own settings (environment names use "__").
         if (!Sandbox.GeneratedCredentials!.BundleIds.Contains(BundleId))
@@ -80,7 +87,7 @@ public sealed class RelayEnvironment : IAsyncLifetime
     public Dictionary<string, string?> Settings()
     {
         var credentials = Sandbox.GeneratedCredentials ?? throw new InvalidOperationException("sandbox generated no credentials");
-        return new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
             ["Apns__Endpoint"] = Sandbox.ApnsEndpoint.ToString(),
@@ -103,9 +110,23 @@ public sealed class RelayEnvironment : IAsyncLifetime
             // A killed host's messages come back when their lease runs out: keep that short here.
             ["AzureFunctionsJobHost__extensions__queues__leaseDuration"] = "00:00:05",
             ["AzureFunctionsJobHost__extensions__queues__queueOverrides__push-calls__leaseDuration"] = "00:00:05",
+            // Dead-letter triage would archive the poison entries these tests look for: run it once a year here
+            // (its own tests drive it directly).
+            ["DeadLetters__Schedule"] = "0 0 0 1 1 *",
             ["SSL_CERT_FILE"] = Sandbox.TrustBundlePath,
             ["DOTNET_ENVIRONMENT"] = "Development",
         };
+        if (_rabbit is not null)
+        {
+            settings["Queues__Transport"] = "ServiceBus";
+            foreach (var (key, value) in _rabbit.Settings())
+            {
+                settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            }
+            settings["AzureFunctionsJobHost__extensions__serviceBus__maxDeliveryCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["AzureFunctionsJobHost__extensions__serviceBus__maxConcurrentCalls"] = "16";
+        }
+        return settings;
     }
 
     public async Task<RelayProcess> StartRelayAsync() => await RelayProcess.StartAsync(Settings());
@@ -125,6 +146,13 @@ public sealed class RelayEnvironment : IAsyncLifetime
     /// <summary>Publishes an event the way a producer does: CloudEvent JSON, base64 (host.json's messageEncoding).</summary>
     public async Task<string> PublishAsync(string queue, byte[] eventJson)
     {
+        if (_amqpPublisher is not null)
+        {
+            // As a producer does on Service Bus: the tracking id (or a fresh id for a malformed event) as the message id.
+            var id = PushEventParser.Parse(eventJson) is { IsSuccess: true } parsed ? parsed.Event.TrackingId : Guid.NewGuid().ToString();
+            await _amqpPublisher.SendAsync(queue, eventJson, id);
+            return queue;
+        }
         var client = Queue(queue);
         await client.CreateIfNotExistsAsync();
         await client.SendMessageAsync(Convert.ToBase64String(eventJson));
@@ -166,7 +194,7 @@ public sealed class RelayEnvironment : IAsyncLifetime
         return entries;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Relay is not null)
         {
@@ -174,6 +202,8 @@ public sealed class RelayEnvironment : IAsyncLifetime
             // Kept for diagnosing a failed run (the relay logs no personal data or secrets).
             await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "push-e2e-relay-last.log"), Relay.Output);
         }
+        if (_amqpPublisher is not null) await _amqpPublisher.DisposeAsync();
+        if (_rabbit is not null) await _rabbit.DisposeAsync();
         if (_sandbox is not null) await _sandbox.DisposeAsync();
         if (_azurite is not null) await _azurite.DisposeAsync();
         _storage?.Dispose();
