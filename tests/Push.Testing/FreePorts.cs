@@ -6,11 +6,22 @@ namespace Push.Testing;
 /// <summary>Loopback ports that are free right now, so parallel test runs don't collide.</summary>
 public static class FreePorts
 {
+    // Fixtures of different test classes start servers in parallel: a port handed to one is never handed
+    // to another in this process, even after the probe listener released it and before the server bound it.
+    private static readonly HashSet<int> HandedOut = [];
+
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port)) return port;
+            }
+        }
     }
 
     public static async Task WaitUntilListeningAsync(int port, TimeSpan timeout, Func<string>? diagnostics = null)
