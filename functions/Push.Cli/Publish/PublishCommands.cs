@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Push.Core.Events;
 using Push.Hosting.Queues;
+using Push.Hosting.ServiceBus;
 
 namespace Push.Cli.Publish;
 
@@ -103,8 +104,18 @@ public static class PublishCommands
         {
             throw new CliException(ex.Message);
         }
-        var queue = await context.QueueAsync(context.QueueName(queueKey, defaultQueue), cancellationToken);
-        await queue.SendMessageAsync(MessageCodec.Encode(body, context.MessageEncoding), cancellationToken);
+        var queueName = context.QueueName(queueKey, defaultQueue);
+        if (ServiceBusServiceCollectionExtensions.UsesServiceBus(context.Configuration))
+        {
+            // Message id = tracking id: Service Bus duplicate detection then drops a producer's retry.
+            await using var publisher = ServiceBusEventPublisher.FromConfiguration(context.Configuration);
+            await publisher.SendAsync(queueName, body, evt.TrackingId, cancellationToken);
+        }
+        else
+        {
+            var queue = await context.QueueAsync(queueName, cancellationToken);
+            await queue.SendMessageAsync(MessageCodec.Encode(body, context.MessageEncoding), cancellationToken);
+        }
         Console.WriteLine(evt.TrackingId);
         return 0;
     }

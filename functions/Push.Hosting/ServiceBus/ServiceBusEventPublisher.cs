@@ -1,5 +1,7 @@
 using Amqp;
 using Amqp.Framing;
+using Microsoft.Extensions.Configuration;
+using Push.Hosting.Configuration;
 
 namespace Push.Hosting.ServiceBus;
 
@@ -25,6 +27,22 @@ public sealed class ServiceBusEventPublisher : IAsyncDisposable
         _connection = connection;
         _options = new ServiceBusTriggerOptions { AuthMode = authMode, Broker = broker };
         _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// A publisher with the relay's own settings (<c>ServiceBusConnection</c> and host.json
+    /// <c>extensions.serviceBus</c> authMode / broker), for producers' tools such as the CLI.
+    /// </summary>
+    public static ServiceBusEventPublisher FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var reader = new SettingReader();
+        var options = ServiceBusTriggerOptions.Read(configuration, Environment.ProcessorCount, reader);
+        if (reader.Errors.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", reader.Errors));
+        }
+        return new ServiceBusEventPublisher(ServiceBusConnectionString.Read(configuration), options.AuthMode, options.Broker);
     }
 
     /// <summary>Sends <paramref name="body"/> (as one data section) with <paramref name="messageId"/>; completes when the broker accepted it.</summary>
