@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Push.Bench;
+
+/// <summary>Run parameters; the same ones go to every peer of a comparison.</summary>
+internal sealed class HarnessSettings
+{
+    public string OutPath { get; private set; } = Path.Combine("bench", "results", "latest.json");
+    public string? MicroArtifacts { get; private set; }
+    public string RepoRoot { get; private set; } = Directory.GetCurrentDirectory();
+    public int Requests { get; private set; } = 20_000;
+    public int WarmupRequests { get; private set; } = 2_000;
+    public int Connections { get; private set; } = 1;
+    public int Streams { get; private set; } = 100;
+    public int Rounds { get; private set; } = 5;
+    public int BodyBytes { get; private set; } = 1024;
+
+    public static HarnessSettings Parse(ReadOnlySpan<string> args)
+    {
+        var s = new HarnessSettings();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (i + 1 >= args.Length) throw new ArgumentException($"{name} needs a value");
+            var value = args[++i];
+            switch (name)
+            {
+                case "--out": s.OutPath = value; break;
+                case "--micro": s.MicroArtifacts = value; break;
+                case "--repo": s.RepoRoot = value; break;
+                case "--requests": s.Requests = Int(value, name); break;
+                case "--warmup": s.WarmupRequests = Int(value, name); break;
+                case "--connections": s.Connections = Int(value, name); break;
+                case "--streams": s.Streams = Int(value, name); break;
+                case "--rounds": s.Rounds = Int(value, name); break;
+                case "--body-bytes": s.BodyBytes = Int(value, name); break;
+                default: throw new ArgumentException($"unknown option {name}");
+            }
+        }
+        return s;
+    }
+
+    private static int Int(string value, string name) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name} must be a positive integer, got '{value}'");
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Push.Bench;
+
+/// <summary>The printed summary: one row per comparison, then the micro-benchmark ratios.</summary>
+internal static class Table
+{
+    public static string Render(IEnumerable<JsonObject> comparisons, JsonNode? micro)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| comparison | ours | p50 / p99 ms | peer | p50 / p99 ms | ratio | goal | met |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var c in comparisons)
+        {
+            if ((string?)c["status"] != "measured")
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {c["key"]} | {c["status"]}: {c["reason"]} | | | | | {c["goal"]} | – |");
+                continue;
+            }
+            var ours = c["ours"]!;
+            var peer = c["peer"]!;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {c["key"]} | {(double)ours["value"]!:N0} {ours["unit"]} | {ours["p50Ms"]} / {ours["p99Ms"]} | {peer["name"]}: {(double)peer["value"]!:N0} {peer["unit"]} | {peer["p50Ms"]} / {peer["p99Ms"]} | {(double)c["ratio"]!:0.00} | {c["goal"]} | {((bool)c["goalMet"]! ? "yes" : "NO")} |");
+        }
+        if (micro?["ratios"] is JsonArray ratios)
+        {
+            sb.AppendLine();
+            sb.AppendLine("| micro-benchmark | mean | allocated | baseline | baseline mean | ratio |");
+            sb.AppendLine("|---|---|---|---|---|---|");
+            foreach (var r in ratios)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {r!["method"]} | {Ns((double)r["meanNs"]!)} | {r["allocatedBytes"]} B | {r["baseline"]} | {Ns((double)r["baselineMeanNs"]!)} | {(double)r["ratio"]!:0.00} |");
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static string Ns(double ns) => ns >= 1000 ? $"{ns / 1000:0.00} µs" : $"{ns:0} ns";
+}
