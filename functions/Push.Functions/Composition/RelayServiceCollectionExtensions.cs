@@ -38,8 +38,8 @@ public static class RelayServiceCollectionExtensions
         services.AddMetrics();
 
         // Storage: registry and ledger on Tables; queues through the trigger runtime.
-        services.AddSingleton(_ => TableStorage.CreateClient(configuration));
-        services.AddSingleton(_ => BlobStorage.CreateClient(configuration));
+        services.AddSingleton(_ => StorageClients.CreateTableClient(configuration));
+        services.AddSingleton(_ => StorageClients.CreateBlobClient(configuration));
         services.AddDeviceRegistry(configuration);
         services.AddDeliveryLedger(configuration);
         var useServiceBus = ServiceBusServiceCollectionExtensions.UsesServiceBus(configuration);

@@ -19,7 +19,6 @@ namespace Push.Providers.Apns;
 public sealed partial class ApnsClient : IApnsClient, IDisposable
 {
     private const int MaxCollapseIdBytes = 64;
-    private const int MaxErrorBodyBytes = 16 * 1024;
 
     private readonly ApnsOptions _options;
     private readonly IApnsProviderTokenSource _tokens;
@@ -228,7 +227,7 @@ public sealed partial class ApnsClient : IApnsClient, IDisposable
         }
 
         var status = (int)response.StatusCode;
-        var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        var body = await ResponseBodies.ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         var (appleReason, timestamp) = ParseErrorBody(body);
         var reason = ApnsRejectionTable.Map(status, appleReason);
         return PushResult.Rejected(
@@ -280,18 +279,6 @@ public sealed partial class ApnsClient : IApnsClient, IDisposable
         }
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[MaxErrorBodyBytes];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            total += read;
-        }
-        return buffer.AsSpan(0, total).ToArray();
-    }
 
     internal static string PushTypeHeader(ApnsPushType type) => type switch
     {

@@ -14,7 +14,6 @@ namespace Push.Providers.Fcm;
 /// <summary>FCM HTTP v1 <c>messages:send</c> with OAuth2 service-account tokens.</summary>
 public sealed partial class FcmClient : IFcmClient, IDisposable
 {
-    private const int MaxErrorBodyBytes = 16 * 1024;
 
     private readonly FcmOptions _options;
     private readonly IFcmAccessTokenSource _tokens;
@@ -166,7 +165,7 @@ public sealed partial class FcmClient : IFcmClient, IDisposable
 
         using var response = await _invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
-        var responseBody = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        var responseBody = await ResponseBodies.ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
             return PushResult.Accepted(ParseMessageName(responseBody) ?? "");
@@ -244,16 +243,4 @@ public sealed partial class FcmClient : IFcmClient, IDisposable
         }
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[MaxErrorBodyBytes];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            total += read;
-        }
-        return buffer.AsSpan(0, total).ToArray();
-    }
 }
