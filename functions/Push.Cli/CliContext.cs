@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Push.Core.Ledger;
 using Push.Core.Registry;
 using Push.Hosting.Queues;
+using Push.Hosting.Storage;
 using QueueMessageEncoding = Push.Hosting.Queues.QueueMessageEncoding;
 
 namespace Push.Cli;
@@ -19,7 +20,7 @@ namespace Push.Cli;
 /// </summary>
 public sealed class CliContext : IDisposable
 {
-    public const string StorageSetting = "AzureWebJobsStorage";
+    public const string StorageSetting = StorageAccountSetting.SettingName;
 
     private readonly Lazy<ServiceProvider> _services;
 
@@ -47,7 +48,7 @@ public sealed class CliContext : IDisposable
     /// <summary>The relay's queue, created if missing (the relay creates it too when it starts).</summary>
     public async Task<QueueClient> QueueAsync(string name, CancellationToken cancellationToken)
     {
-        var queue = new QueueClient(StorageConnectionString(), name, StorageQueueConnection.ClientOptions());
+        var queue = Storage(() => new StorageQueueConnection(Configuration).CreateServiceClient()).GetQueueClient(name);
         await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         return queue;
     }
@@ -58,21 +59,32 @@ public sealed class CliContext : IDisposable
             ? QueueMessageEncoding.None
             : QueueMessageEncoding.Base64;
 
-    private string StorageConnectionString() =>
-        Configuration[StorageSetting] is { Length: > 0 } value
-            ? value
-            : throw new CliException($"{StorageSetting} is not set: give it the relay's Storage connection string (UseDevelopmentStorage=true for Azurite; scripts/push sets it for local development).");
 
     private ServiceProvider BuildServices()
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton(_ => new TableServiceClient(StorageConnectionString()));
-        services.AddSingleton(_ => new BlobServiceClient(StorageConnectionString()));
+        services.AddSingleton(_ => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Table,
+            c => new TableServiceClient(c), (uri, credential) => new TableServiceClient(uri, credential))));
+        services.AddSingleton(_ => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Blob,
+            c => new BlobServiceClient(c), (uri, credential) => new BlobServiceClient(uri, credential))));
         services.AddSharedProviderTokens(Configuration);
         services.AddDeviceRegistry(Configuration);
         services.AddDeliveryLedger(Configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
+    // A missing or malformed Storage setting is the user's to fix: said plainly, without a stack trace.
+    private static T Storage<T>(Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains(StorageSetting, StringComparison.Ordinal))
+        {
+            throw new CliException(ex.Message + " (scripts/push sets it for local development)");
+        }
     }
 
     public void Dispose()

@@ -21,21 +21,7 @@ public sealed class StorageQueueConnection(IConfiguration configuration)
         MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.None,
     };
 
-    public QueueServiceClient CreateServiceClient()
-    {
-        var endpoint = StorageAccountSetting.Resolve(Configuration, StorageService.Queue);
-        if (endpoint.ConnectionString is { } connectionString)
-        {
-            try
-            {
-                return new QueueServiceClient(connectionString, ClientOptions());
-            }
-            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
-            {
-                // Not chained: the SDK's message may quote the connection string, account key included.
-                throw new InvalidOperationException($"The setting '{SettingName}' is not a valid Storage connection string ({ex.GetType().Name})");
-            }
-        }
-        return new QueueServiceClient(endpoint.ServiceUri, endpoint.Credential, ClientOptions());
-    }
+    public QueueServiceClient CreateServiceClient() =>
+        StorageAccountSetting.CreateClient(Configuration, StorageService.Queue,
+            c => new QueueServiceClient(c, ClientOptions()), (uri, credential) => new QueueServiceClient(uri, credential, ClientOptions()));
 }

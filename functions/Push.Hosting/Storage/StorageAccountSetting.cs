@@ -45,6 +45,31 @@ public static class StorageAccountSetting
         return new StorageAccountEndpoint(null, uri, Credential(section));
     }
 
+    /// <summary>
+    /// A client for <paramref name="service"/> built from the setting, whichever form it takes. A malformed
+    /// connection string fails naming the setting, never quoting it (it may hold the account key).
+    /// </summary>
+    public static T CreateClient<T>(IConfiguration configuration, StorageService service, Func<string, T> fromConnectionString,
+        Func<Uri, TokenCredential, T> fromIdentity)
+    {
+        ArgumentNullException.ThrowIfNull(fromConnectionString);
+        ArgumentNullException.ThrowIfNull(fromIdentity);
+        var endpoint = Resolve(configuration, service);
+        if (endpoint.ConnectionString is null)
+        {
+            return fromIdentity(endpoint.ServiceUri!, endpoint.Credential!);
+        }
+        try
+        {
+            return fromConnectionString(endpoint.ConnectionString);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            // Not chained: the SDK's message may quote the connection string.
+            throw new InvalidOperationException($"The setting '{SettingName}' is not a valid Storage connection string ({ex.GetType().Name})");
+        }
+    }
+
     private static TokenCredential Credential(IConfigurationSection section)
     {
         var clientId = section["clientId"];
