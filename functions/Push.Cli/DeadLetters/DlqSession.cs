@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Push.Core.DeadLetters;
 using Push.Hosting.DeadLetters;
 using Push.Hosting.Queues;
+using Push.Hosting.ServiceBus;
 
 namespace Push.Cli.DeadLetters;
 
@@ -33,7 +34,9 @@ internal sealed class DlqSession : IDisposable
         var validation = new DeadLetterOptionsValidator().Validate(null, options);
         if (validation.Failed) throw new CliException(validation.FailureMessage);
         QueueServiceClientFactory(configuration, out var queueService, out var connectionString);
-        Queue = new CliPoisonQueue(new PoisonQueueClient(queueService));
+        Queue = UsesServiceBus(configuration)
+            ? OpenServiceBusQueue(configuration)
+            : new CliPoisonQueue(new PoisonQueueClient(queueService));
         Archive = new DeadLetterArchive(new TableServiceClient(connectionString), Options.Create(options));
         _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         Triage = new DeadLetterTriage(Queue, Archive, Options.Create(options), new DeadLetterMetrics(_meters.GetRequiredService<IMeterFactory>()),
@@ -112,5 +115,35 @@ internal sealed class DlqSession : IDisposable
         }
     }
 
-    public void Dispose() => _meters.Dispose();
+    /// <summary>Queues:Transport=ServiceBus: the dead letters are in the Service Bus dead-letter queues, not Storage.</summary>
+    private static bool UsesServiceBus(IConfiguration configuration)
+    {
+        try
+        {
+            return ServiceBusServiceCollectionExtensions.UsesServiceBus(configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
+    private static CliServiceBusDeadLetterQueue OpenServiceBusQueue(IConfiguration configuration)
+    {
+        try
+        {
+            return CliServiceBusDeadLetterQueue.FromConfiguration(configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        // The Service Bus reader gives back every entry this command did not settle (a console app: no context to block).
+        if (Queue is IAsyncDisposable queue) queue.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _meters.Dispose();
+    }
 }

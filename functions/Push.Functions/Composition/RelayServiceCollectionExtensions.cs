@@ -104,13 +104,9 @@ public static class RelayServiceCollectionExtensions
         {
             services.AddRefreshProviderTokens(configuration);
         }
-        // Triage reads the Storage poison queues; on Service Bus, dead letters stay in <queue>/$DeadLetterQueue
-        // (not triaged by this function yet).
-        if (!useServiceBus)
-        {
-            services.AddDeadLetterTriage(configuration);
-        }
-        if (!useServiceBus && enabled.IsEnabled(ProcessDeadLettersFunction.Name))
+        // Triage reads <queue>-poison on Storage queues and <queue>/$DeadLetterQueue on Service Bus.
+        services.AddDeadLetterTriage(configuration);
+        if (enabled.IsEnabled(ProcessDeadLettersFunction.Name))
         {
             services.AddTimerTrigger<ProcessDeadLettersFunction>(ProcessDeadLettersFunction.Name,
                 DeadLetterTriageServiceCollectionExtensions.Schedule(configuration));

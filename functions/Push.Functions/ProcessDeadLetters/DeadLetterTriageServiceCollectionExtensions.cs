@@ -7,6 +7,7 @@ using Push.Core.DeadLetters;
 using Push.Functions.Composition;
 using Push.Hosting.DeadLetters;
 using Push.Hosting.Queues;
+using Push.Hosting.ServiceBus;
 
 namespace Push.Functions.ProcessDeadLetters;
 
@@ -29,6 +30,12 @@ public static class DeadLetterTriageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DeadLetterArchive>();
         services.TryAddSingleton<DeadLetterMetrics>();
+        if (ServiceBusServiceCollectionExtensions.UsesServiceBus(configuration))
+        {
+            // Service Bus transport: the dead letters are in <queue>/$DeadLetterQueue (RabbitMQ: <queue>-poison over AMQP).
+            services.TryAddSingleton(sp => ServiceBusDeadLetterReader.FromConfiguration(configuration, sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<IDeadLetterQueue, ServiceBusDeadLetterQueue>();
+        }
         services.TryAddSingleton(sp => new PoisonQueueClient(sp.GetRequiredService<StorageQueueConnection>()));
         services.TryAddSingleton<IDeadLetterQueue, StoragePoisonQueue>();
         services.TryAddSingleton<DeadLetterTriage>();
