@@ -167,11 +167,12 @@ var secretNames = {
 var secretsMountPath = '/mnt/secrets'
 
 // Which functions each app runs (Functions__Enabled, comma-separated). Device events ride with calls:
-// they are few, and a registration should not wait for the messages app to wake up.
+// they are few, and a registration should not wait for the messages app to wake up. The timers
+// (provider tokens, dead-letter triage) need an instance that is always up: the warm calls app.
 var relayApps = [
   {
     name: 'calls'
-    functions: 'DeliverCall,ManageDevices'
+    functions: 'DeliverCall,ManageDevices,RefreshProviderTokens,ProcessDeadLetters'
     queues: [
       'push-calls'
       'push-devices'

@@ -3,6 +3,8 @@ using Push.Core.Ledger;
 using Push.Core.Registry;
 using Push.Functions.Composition;
 using Push.Functions.DeliverCall;
+using Push.Functions.ProcessDeadLetters;
+using Push.Functions.RefreshProviderTokens;
 using Push.Functions.DeliverMessage;
 using Push.Functions.ManageDevices;
 using Push.Infra.Tests.Infrastructure;
@@ -124,13 +126,15 @@ public sealed class NameConsistencyTests(CompiledInfrastructure infra) : IClassF
             [DeliverMessageFunction.Name] = HostQueues.Messages,
             [ManageDevicesFunction.Name] = HostQueues.Devices,
         };
+        string[] timers = [RefreshProviderTokensFunction.Name, ProcessDeadLettersFunction.Name];
         var apps = RelayApp.From(infra.Template.With("transport", JsonValue.Create(transport)));
         var enabled = apps.SelectMany(a => a.EnvValue("Functions__Enabled").Split(',')).ToList();
-        Assert.Equal(queueOf.Keys.Order(), enabled.Order());
+        Assert.Equal(queueOf.Keys.Concat(timers).Order(), enabled.Order());
+        Assert.Equal(RelayServiceCollectionExtensions.AllFunctions.Order(), enabled.Order());
 
         foreach (var app in apps)
         {
-            var expectedQueues = app.EnvValue("Functions__Enabled").Split(',').Select(f => queueOf[f]).Order().ToList();
+            var expectedQueues = app.EnvValue("Functions__Enabled").Split(',').Where(f => !timers.Contains(f)).Select(f => queueOf[f]).Order().ToList();
             var rules = app.ScaleRules;
             Assert.Equal(expectedQueues, rules.Select(r => r["custom"]!["metadata"]!["queueName"]!.GetValue<string>()).Order());
             foreach (var rule in rules)
