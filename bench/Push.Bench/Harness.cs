@@ -37,25 +37,26 @@ internal static class Harness
                 : null;
             var h2loadMissing = h2load is null ? "h2load is not on PATH (apt-get install -y nghttp2-client)" : null;
 
-            var self = typeof(Harness).Assembly.Location;
-            await using var sandbox = Child.Start("dotnet", [self, "sandbox", Path.Combine(work.FullName, "sandbox")], "Sandbox ready");
-            await sandbox.WaitReadyAsync(TimeSpan.FromSeconds(60));
-            var infoLine = sandbox.Output.Split('\n').First(l => l.StartsWith("SANDBOX ", StringComparison.Ordinal));
-            var info = JsonSerializer.Deserialize<SandboxInfo>(infoLine["SANDBOX ".Length..])!;
-            Console.WriteLine($"sandbox pid {sandbox.Id}: APNs {info.ApnsEndpoint}, FCM {info.FcmEndpoint}");
-
-            var apns = await ApnsComparisonsAsync(s, repo, work.FullName, info, h2load, h2loadMissing, node, nodeApnScript, nodeApnMissing);
-            comparisons.AddRange(apns);
-            comparisons.Add(await FcmComparisonAsync(s, work.FullName, info, h2load, h2loadMissing));
+            if (s.Only != "pipeline") await ProviderComparisonsAsync(s, repo, work.FullName, comparisons, h2load, h2loadMissing, node, nodeApnScript, nodeApnMissing);
+            if (s.Only != "providers")
+            {
+                try
+                {
+                    comparisons.AddRange(await Pipeline.RunAsync(s, repo, work.FullName));
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException or System.Net.Http.HttpRequestException)
+                {
+                    Console.Error.WriteLine("pipeline: " + e);
+                    foreach (var key in Pipeline.Keys)
+                    {
+                        comparisons.Add(new JsonObject { ["key"] = key, ["status"] = "failed", ["reason"] = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}" });
+                    }
+                }
+            }
         }
         finally
         {
             try { work.Delete(recursive: true); } catch (IOException) { /* a peer still closing its log */ }
-        }
-
-        foreach (var (key, why) in NotMeasured)
-        {
-            comparisons.Add(new JsonObject { ["key"] = key, ["status"] = "not measured", ["reason"] = why });
         }
 
         var micro = s.MicroArtifacts is null ? null : MicroSummary.Read(s.MicroArtifacts);
@@ -86,13 +87,20 @@ internal static class Harness
         return problems.Count == 0 ? 0 : 1;
     }
 
-    private static readonly (string Key, string Why)[] NotMeasured =
-    [
-        ("crypto_tax", "needs the whole pipeline composed in-process with a pass-through IPayloadCipher; not built in the time given"),
-        ("pipeline_vs_azurite", "needs Azurite pre-filled and the relay host process (RelayProcess); not built in the time given"),
-        ("call_p99_under_im_flood", "needs the relay host under an IM flood with calls mixed in; not built in the time given"),
-        ("peak_rss_mb", "needs the relay host process under load; not built in the time given"),
-    ];
+    private static async Task ProviderComparisonsAsync(HarnessSettings s, string repo, string work, List<JsonObject> comparisons,
+        string? h2load, string? h2loadMissing, string? node, string nodeApnScript, string? nodeApnMissing)
+    {
+        var self = typeof(Harness).Assembly.Location;
+        await using var sandbox = Child.Start("dotnet", [self, "sandbox", Path.Combine(work, "sandbox")], "Sandbox ready");
+        await sandbox.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        var infoLine = sandbox.Output.Split('\n').First(l => l.StartsWith("SANDBOX ", StringComparison.Ordinal));
+        var info = JsonSerializer.Deserialize<SandboxInfo>(infoLine["SANDBOX ".Length..])!;
+        Console.WriteLine($"sandbox pid {sandbox.Id}: APNs {info.ApnsEndpoint}, FCM {info.FcmEndpoint}");
+
+        var apns = await ApnsComparisonsAsync(s, repo, work, info, h2load, h2loadMissing, node, nodeApnScript, nodeApnMissing);
+        comparisons.AddRange(apns);
+        comparisons.Add(await FcmComparisonAsync(s, work, info, h2load, h2loadMissing));
+    }
 
     private static async Task<List<JsonObject>> ApnsComparisonsAsync(HarnessSettings s, string repo, string work, SandboxInfo info,
         string? h2load, string? h2loadMissing, string? node, string nodeApnScript, string? nodeApnMissing)
@@ -356,6 +364,8 @@ internal static class Harness
             ["os"] = RuntimeInformation.OSDescription,
             ["h2load"] = VersionOf("h2load", "--version"),
             ["node"] = VersionOf("node", "--version"),
+            // The machine is shared: the 1/5/15-minute load averages when the results were written.
+            ["loadAverage"] = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null,
         };
     }
 

@@ -14,6 +14,14 @@ internal sealed class HarnessSettings
     public int Streams { get; private set; } = 100;
     public int Rounds { get; private set; } = 5;
     public int BodyBytes { get; private set; } = 1024;
+    /// <summary>IM events pre-filled for each pipeline drain (relay, bare Azurite loop, each cipher).</summary>
+    public int PipelineEvents { get; private set; } = 600;
+    /// <summary>IM events queued as the backlog the calls are measured under.</summary>
+    public int FloodEvents { get; private set; } = 2_000;
+    /// <summary>Calls measured with and without the backlog.</summary>
+    public int Calls { get; private set; } = 30;
+    /// <summary>providers | pipeline: run only that half (while developing); both when not given.</summary>
+    public string? Only { get; private set; }
 
     public static HarnessSettings Parse(ReadOnlySpan<string> args)
     {
@@ -34,6 +42,10 @@ internal sealed class HarnessSettings
                 case "--streams": s.Streams = Int(value, name); break;
                 case "--rounds": s.Rounds = Int(value, name); break;
                 case "--body-bytes": s.BodyBytes = Int(value, name); break;
+                case "--pipeline-events": s.PipelineEvents = Int(value, name); break;
+                case "--flood-events": s.FloodEvents = Int(value, name); break;
+                case "--calls": s.Calls = Int(value, name); break;
+                case "--only": s.Only = value is "providers" or "pipeline" ? value : throw new ArgumentException("--only takes providers or pipeline"); break;
                 default: throw new ArgumentException($"unknown option {name}");
             }
         }

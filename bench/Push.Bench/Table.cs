@@ -20,9 +20,12 @@ internal static class Table
                 continue;
             }
             var ours = c["ours"]!;
-            var peer = c["peer"]!;
+            var peer = c["peer"];
+            // A figure without a peer (peak_rss_mb) shows its own value where a ratio would be.
+            var peerCells = peer is null ? "– | " : $"{peer["name"]}: {(double)peer["value"]!:N0} {peer["unit"]} | {peer["p50Ms"]} / {peer["p99Ms"]}";
+            var ratio = c["ratio"] is { } r ? ((double)r).ToString("0.00", CultureInfo.InvariantCulture) : $"{(double)ours["value"]!:0} {ours["unit"]}";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {c["key"]} | {(double)ours["value"]!:N0} {ours["unit"]} | {ours["p50Ms"]} / {ours["p99Ms"]} | {peer["name"]}: {(double)peer["value"]!:N0} {peer["unit"]} | {peer["p50Ms"]} / {peer["p99Ms"]} | {(double)c["ratio"]!:0.00} | {c["goal"]} | {((bool)c["goalMet"]! ? "yes" : "NO")} |");
+                $"| {c["key"]} | {(double)ours["value"]!:N0} {ours["unit"]} | {ours["p50Ms"]} / {ours["p99Ms"]} | {peerCells} | {ratio} | {c["goal"]} | {((bool)c["goalMet"]! ? "yes" : "NO")} |");
         }
         if (micro?["ratios"] is JsonArray ratios)
         {

@@ -1,0 +1,563 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Push.Core.Events;
+using Push.Core.Registry;
+using Push.Sandbox;
+using Push.Testing;
+
+namespace Push.Bench;
+
+/// <summary>
+/// The whole relay against Azurite and an in-process sandbox: pre-filled queues drained by the relay's own
+/// host process (Push.Functions.dll, configured only through its public settings) vs a bare receive + delete
+/// loop; the same pipeline with AES-GCM vs a pass-through cipher; call latency with and without an IM
+/// backlog; the host's peak resident memory.
+/// </summary>
+internal static class Pipeline
+{
+    private const string MessagesQueue = "push-messages";
+    private const string CallsQueue = "push-calls";
+    private const int ImUsers = 4; // each with an iPhone and a Pixel: every IM event is two pushes
+    private const int BareLoops = 1;
+    private const int BareBatch = 32;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(90);
+    private static readonly PushEventWriter Writer = new("/bench");
+
+    public static readonly string[] Keys = ["pipeline_vs_azurite", "crypto_tax", "call_p99_under_im_flood", "peak_rss_mb"];
+
+    public static async Task<List<JsonObject>> RunAsync(HarnessSettings s, string repo, string work)
+    {
+        var functionsDir = Path.Combine(repo, "functions", "Push.Functions", "bin", "Release", "net10.0");
+        var functionHost = Path.Combine(functionsDir, "Push.Functions.dll");
+        if (!File.Exists(functionHost)) throw new FileNotFoundException($"{functionHost} is missing (building Push.Bench builds it)");
+        var self = typeof(Pipeline).Assembly.Location;
+        var total = Stopwatch.StartNew();
+        var loadAtStart = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
+
+        await using var azurite = await AzuriteServer.StartAsync();
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions
+        {
+            StateDirectory = Path.Combine(work, "pipeline-sandbox"),
+            GenerateCredentials = true,
+            EnforceTokenUpdateRate = false,
+        });
+        var env = Settings(azurite, sandbox);
+        Console.WriteLine($"pipeline: Azurite queue port {azurite.QueuePort}, sandbox APNs {sandbox.ApnsEndpoint}, FCM {sandbox.FcmEndpoint}");
+
+        // Devices go straight into the registry (same KEK as the relay's settings), before any clock starts.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(env.ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => kv.Value))
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton(new TableServiceClient(azurite.ConnectionString));
+        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddDeviceRegistry(configuration);
+        await using var storage = services.BuildServiceProvider();
+        var registry = storage.GetRequiredService<IDeviceRegistry>();
+        var bundleId = sandbox.GeneratedCredentials!.BundleIds[0];
+
+        // Three sets of IM users: one for the product host, and one for each of the two hosts crypto_tax runs side by side.
+        var imSets = new List<(List<string> Users, HashSet<string> Tokens)>();
+        for (var set = 0; set < 3; set++)
+        {
+            var users = new List<string>();
+            var tokens = new HashSet<string>(StringComparer.Ordinal);
+            for (var u = 0; u < ImUsers; u++)
+            {
+                var user = $"im-user-{set}-{u}";
+                users.Add(user);
+                tokens.Add((await RegisterAsync(registry, user, DevicePlatform.Ios, bundleId)).PushToken);
+                tokens.Add((await RegisterAsync(registry, user, DevicePlatform.Android, bundleId)).PushToken);
+            }
+            imSets.Add((users, tokens));
+        }
+        var imUsers = imSets[0].Users;
+        // One iPhone per call, so each call's push is found by its device's tokens.
+        var callees = new List<(string User, string PushToken, string VoipToken)>();
+        for (var c = 0; c < s.Calls + CallWarmup; c++)
+        {
+            var user = "call-user-" + c.ToString(CultureInfo.InvariantCulture);
+            var (push, voip) = await RegisterAsync(registry, user, DevicePlatform.Ios, bundleId);
+            callees.Add((user, push, voip!));
+        }
+
+        var messages = Queue(azurite, MessagesQueue);
+        var calls = Queue(azurite, CallsQueue);
+        foreach (var q in new[] { messages, calls, Queue(azurite, "push-devices") }) await q.CreateIfNotExistsAsync();
+
+        var n = s.PipelineEvents;
+        var expectedPushes = n * 2;
+        Process[] product = [];
+
+        // 1. pipeline_vs_azurite: the bare loop, then the product host, each from the same pre-filled contents.
+        var fill = await FillAsync(messages, imUsers, n);
+        Console.WriteLine($"pipeline: pre-filled {n} IM events in {fill:0.0} s");
+        var bare = await BareDrainAsync(messages, n);
+        Console.WriteLine($"pipeline: bare receive-{BareBatch} + delete ({BareLoops} loop): {bare.PerSecond:0} events/s");
+
+        await FillAsync(messages, imUsers, n);
+        var (relay, rssMb, baselineCalls) = await ProductDrainThenCallsAsync(functionHost, repo, env, sandbox, expectedPushes, n, calls, callees, s.Calls);
+        Console.WriteLine($"pipeline: relay host: {relay.PerSecond:0} events/s, VmHWM {rssMb:0} MB; calls with empty queues p99 {LoadResult.Percentiles([.. baselineCalls]).P99:0.0} ms");
+
+        // 2. call_p99_under_im_flood: calls while a backlog of IM events is queued.
+        await messages.ClearMessagesAsync();
+        await FillAsync(messages, imUsers, s.FloodEvents);
+        var (floodCalls, backlogLeft, floodRssMb) = await CallsUnderFloodAsync(functionHost, repo, env, sandbox, messages, calls, callees, s.Calls);
+        Console.WriteLine($"pipeline: calls under a {s.FloodEvents}-event backlog p99 {LoadResult.Percentiles([.. floodCalls]).P99:0.0} ms ({backlogLeft} events still queued at the last call)");
+        await messages.ClearMessagesAsync();
+
+        // 3. crypto_tax: the benchmark's own composition of the same host, AES-GCM and pass-through side by side
+        // (each its own process, queue and users, at the same time), so a noisy neighbour slows both alike.
+        var aes = new List<LoadResult>();
+        var pass = new List<LoadResult>();
+        for (var round = 0; round < CryptoRounds; round++)
+        {
+            // Swap which queue and users each cipher gets every round, and which host starts first every round.
+            var (aesSet, passSet) = round % 2 == 0 ? (1, 2) : (2, 1);
+            var aesSide = ("aesgcm", $"push-messages-{aesSet}", imSets[aesSet]);
+            var passSide = ("passthrough", $"push-messages-{passSet}", imSets[passSet]);
+            var (a, p) = round % 2 == 0
+                ? await DrainSideBySideAsync(self, functionsDir, repo, env, sandbox, azurite, n, aesSide, passSide)
+                : Swap(await DrainSideBySideAsync(self, functionsDir, repo, env, sandbox, azurite, n, passSide, aesSide));
+            aes.Add(a);
+            pass.Add(p);
+            Console.WriteLine($"pipeline: crypto round {round + 1}: aesgcm {a.PerSecond:0} events/s, passthrough {p.PerSecond:0} events/s");
+        }
+
+        Console.WriteLine($"pipeline: comparisons took {total.Elapsed.TotalSeconds:0} s");
+        List<JsonObject> entries =
+        [
+            PipelineVsAzurite(relay, bare, n),
+            CryptoTax(aes, pass, n),
+            CallP99(floodCalls, baselineCalls, s, backlogLeft),
+            PeakRss(rssMb, floodRssMb, n, s.FloodEvents),
+        ];
+        return Stamp(entries, loadAtStart);
+    }
+
+    /// <summary>The machine's load when the pipeline comparisons began: other work on the same 2 cores moves these figures.</summary>
+    private static List<JsonObject> Stamp(List<JsonObject> entries, string? load)
+    {
+        foreach (var e in entries)
+        {
+            if (e["parameters"] is JsonObject p) p["loadAverageAtStart"] = load;
+        }
+        return entries;
+    }
+
+    private const int CallWarmup = 5;
+    private const int CryptoRounds = 2;
+
+    private static (T, T) Swap<T>((T A, T B) pair) => (pair.B, pair.A);
+
+    private static Dictionary<string, string?> Settings(AzuriteServer azurite, SandboxServer sandbox)
+    {
+        var credentials = sandbox.GeneratedCredentials!;
+        return new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Apns__Endpoint"] = sandbox.ApnsEndpoint.ToString(),
+            ["Apns__TeamId"] = credentials.TeamId,
+            ["Apns__KeyId"] = credentials.KeyId,
+            ["Apns__PrivateKeyPath"] = credentials.ApnsKeyPath,
+            ["Fcm__Endpoint"] = sandbox.FcmEndpoint.ToString(),
+            ["Fcm__ServiceAccountPath"] = credentials.ServiceAccountPath,
+            ["Registry__KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Registry__KeyEncryptionKeyId"] = "bench",
+            ["Routing__ConversationHashKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            // Dead-letter triage is not what is measured: once a year.
+            ["DeadLetters__Schedule"] = "0 0 0 1 1 *",
+            ["AzureFunctionsJobHost__shutdownTimeout"] = "00:00:05",
+            ["SSL_CERT_FILE"] = sandbox.TrustBundlePath,
+            // The product's GC defaults (the bench's own csproj turns concurrent GC off for the client loops).
+            ["DOTNET_gcConcurrent"] = "1",
+        };
+    }
+
+    private static QueueClient Queue(AzuriteServer azurite, string name) => new(azurite.ConnectionString, name);
+
+    private static async Task<(string PushToken, string? VoipToken)> RegisterAsync(IDeviceRegistry registry, string user, DevicePlatform platform, string bundleId)
+    {
+        var ios = platform == DevicePlatform.Ios;
+        var push = ios ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) : "fcm:" + Convert.ToHexString(RandomNumberGenerator.GetBytes(60));
+        var voip = ios ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) : null;
+        var id = Guid.NewGuid().ToString("N")[..10];
+        await registry.RegisterAsync(new DeviceRegistration(user, (ios ? "iphone-" : "pixel-") + id, platform, bundleId, push, voip,
+            PushEnvironment.Production, null, "k-" + id, RandomNumberGenerator.GetBytes(32), DateTimeOffset.UtcNow), CancellationToken.None);
+        return (push, voip);
+    }
+
+    private static string ImEvent(string user, int i)
+    {
+        var data = new ImMessageData("conv-" + (i % 50).ToString(CultureInfo.InvariantCulture), "msg-" + Guid.NewGuid().ToString("N"),
+            new ImSender("Alice Example", "alice@example.com"),
+            "Are we still on for the review at three? I have the slides ready and a few questions on the rollout plan.",
+            i % 9 + 1);
+        return Convert.ToBase64String(PushEventWriter.Serialize(Writer.Create(user, data)));
+    }
+
+    /// <summary>Queues <paramref name="count"/> IM events round-robin over the IM users (16 sends in flight); returns seconds taken.</summary>
+    private static async Task<double> FillAsync(QueueClient queue, List<string> users, int count)
+    {
+        var sw = Stopwatch.StartNew();
+        var next = -1;
+        async Task Worker()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                await queue.SendMessageAsync(ImEvent(users[i % users.Count], i)).ConfigureAwait(false);
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Worker()));
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The peer: receive 32, delete them (concurrently), until the pre-filled events are gone.</summary>
+    private static async Task<LoadResult> BareDrainAsync(QueueClient queue, int expected)
+    {
+        var done = 0;
+        using var cts = new CancellationTokenSource(DrainTimeout);
+        var sw = Stopwatch.StartNew();
+        async Task Loop()
+        {
+            while (Volatile.Read(ref done) < expected && !cts.IsCancellationRequested)
+            {
+                var batch = (await queue.ReceiveMessagesAsync(BareBatch, TimeSpan.FromMinutes(5), cts.Token).ConfigureAwait(false)).Value;
+                if (batch.Length == 0)
+                {
+                    await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
+                    continue;
+                }
+                await Task.WhenAll(batch.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, cts.Token))).ConfigureAwait(false);
+                Interlocked.Add(ref done, batch.Length);
+            }
+        }
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, BareLoops).Select(_ => Loop()));
+        }
+        catch (OperationCanceledException)
+        {
+            return new LoadResult("azurite", expected, done, sw.Elapsed.TotalSeconds, null, null, $"bare loop: {done} of {expected} within {DrainTimeout.TotalSeconds:0} s");
+        }
+        return new LoadResult("azurite", expected, done, sw.Elapsed.TotalSeconds, null, null);
+    }
+
+    /// <summary>
+    /// Two hosts drain N events each from their own pre-filled queue at the same time. Each one's events/s counts
+    /// its pushes (by device token) inside the window where both were delivering: from the later first push to
+    /// the earlier last push.
+    /// </summary>
+    private static async Task<(LoadResult A, LoadResult B)> DrainSideBySideAsync(string self, string functionsDir, string repo,
+        Dictionary<string, string?> env, SandboxServer sandbox, AzuriteServer azurite, int events,
+        (string Cipher, string Queue, (List<string> Users, HashSet<string> Tokens) Set) a,
+        (string Cipher, string Queue, (List<string> Users, HashSet<string> Tokens) Set) b)
+    {
+        foreach (var side in new[] { a, b })
+        {
+            var queue = Queue(azurite, side.Queue);
+            await queue.CreateIfNotExistsAsync();
+            await queue.ClearMessagesAsync();
+            await FillAsync(queue, side.Set.Users, events);
+        }
+        sandbox.ClearRecords();
+        ChildProcess Start((string Cipher, string Queue, (List<string> Users, HashSet<string> Tokens) Set) side) =>
+            ChildProcess.Start("dotnet", [self, "relay", side.Cipher, functionsDir], repo,
+                new Dictionary<string, string?>(env) { ["Queues__Messages"] = side.Queue });
+        await using var hostA = Start(a);
+        await using var hostB = Start(b);
+        List<DateTimeOffset> Times(HashSet<string> tokens) =>
+            [.. sandbox.ApnsPushes.Where(p => tokens.Contains(p.DeviceToken)).Select(p => p.ReceivedAt)
+                .Concat(sandbox.FcmMessages.Where(m => tokens.Contains(m.Token)).Select(m => m.ReceivedAt))];
+        var deadline = Stopwatch.StartNew();
+        double? cpuA = null, cpuB = null;
+        while (true)
+        {
+            var (ta, tb) = (Times(a.Set.Tokens), Times(b.Set.Tokens));
+            if (cpuA is null && ta.Count > 0) cpuA = CpuMs(hostA.Id);
+            if (cpuB is null && tb.Count > 0) cpuB = CpuMs(hostB.Id);
+            if (ta.Count >= events * 2 && tb.Count >= events * 2)
+            {
+                var from = ta.Min() > tb.Min() ? ta.Min() : tb.Min();
+                var to = ta.Max() < tb.Max() ? ta.Max() : tb.Max();
+                var seconds = Math.Max((to - from).TotalSeconds, 0.001);
+                LoadResult Rate(string name, List<DateTimeOffset> t) =>
+                    new(name, events, events, seconds * events / (t.Count(x => x >= from && x <= to) / 2.0), null, null);
+                CpuMsPerEvent[a.Cipher] = [.. CpuMsPerEvent.GetValueOrDefault(a.Cipher, []), (CpuMs(hostA.Id) - (cpuA ?? 0)) / events];
+                CpuMsPerEvent[b.Cipher] = [.. CpuMsPerEvent.GetValueOrDefault(b.Cipher, []), (CpuMs(hostB.Id) - (cpuB ?? 0)) / events];
+                var result = (Rate(a.Cipher, ta), Rate(b.Cipher, tb));
+                await Task.WhenAll(hostA.StopAsync(TimeSpan.FromSeconds(10)), hostB.StopAsync(TimeSpan.FromSeconds(10)));
+                return result;
+            }
+            if (hostA.HasExited || hostB.HasExited || deadline.Elapsed > DrainTimeout)
+            {
+                var why = $"side by side: {ta.Count} and {tb.Count} of {events * 2} pushes within {DrainTimeout.TotalSeconds:0} s: {Tail(hostA.Output)}";
+                return (Failed(a.Cipher, events, why), Failed(b.Cipher, events, why));
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    private static int PushCount(SandboxServer sandbox) => sandbox.ApnsPushes.Count + sandbox.FcmMessages.Count;
+
+    /// <summary>
+    /// Starts a host on the pre-filled queue and waits until the sandbox has every expected push. Events/s is
+    /// the event count over first-to-last push received (the sandbox's clock), so host start-up is not counted.
+    /// </summary>
+    private static async Task<(LoadResult Result, double PeakRssMb)> DrainAsync(string fileName, string[] args, string repo,
+        Dictionary<string, string?> env, SandboxServer sandbox, int expectedPushes, int events, string name, Func<ChildProcess, Task>? after = null)
+    {
+        sandbox.ClearRecords();
+        await using var host = ChildProcess.Start(fileName, args, repo, env);
+        var deadline = Stopwatch.StartNew();
+        double? cpuAtFirstPush = null;
+        while (PushCount(sandbox) < expectedPushes)
+        {
+            if (cpuAtFirstPush is null && PushCount(sandbox) > 0) cpuAtFirstPush = CpuMs(host.Id);
+            if (host.HasExited) return (Failed(name, events, $"{name}: host exited ({host.ExitCode}): {Tail(host.Output)}"), 0);
+            if (deadline.Elapsed > DrainTimeout)
+            {
+                return (Failed(name, events, $"{name}: {PushCount(sandbox)} of {expectedPushes} pushes within {DrainTimeout.TotalSeconds:0} s: {Tail(host.Output)}"), 0);
+            }
+            await Task.Delay(25);
+        }
+        var rss = PeakRssMb(host.Id);
+        var cpuMsPerEvent = (CpuMs(host.Id) - (cpuAtFirstPush ?? 0)) / events;
+        CpuMsPerEvent[name] = CpuMsPerEvent.GetValueOrDefault(name, []).Append(cpuMsPerEvent).ToList();
+        var times = sandbox.ApnsPushes.Select(p => p.ReceivedAt).Concat(sandbox.FcmMessages.Select(m => m.ReceivedAt)).ToList();
+        var seconds = (times.Max() - times.Min()).TotalSeconds;
+        var sorted = times.Order().ToList();
+        var maxGapMs = sorted.Zip(sorted.Skip(1), (a, b) => (b - a).TotalMilliseconds).DefaultIfEmpty(0).Max();
+        Console.WriteLine($"pipeline: {name}: {CpuMsPerEvent[name][^1]:0.00} ms host CPU per event, longest gap between pushes {maxGapMs:0} ms");
+        // Kept for diagnosing a run (the relay logs no personal data or secrets).
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"push-bench-{name.Replace(' ', '-')}-last.log"), host.Output);
+        if (after is not null) await after(host);
+        await host.StopAsync(TimeSpan.FromSeconds(10));
+        return (new LoadResult(name, events, events, Math.Max(seconds, 0.001), null, null), rss);
+    }
+
+    private static LoadResult Failed(string name, int events, string why) => new(name, events, 0, 1, null, null, why);
+
+    private static string Tail(string output)
+    {
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        return "host's last line: " + (last.Length > 300 ? last[..300] + "…" : last);
+    }
+
+    /// <summary>The product host drains the pre-filled queue; then, queues empty and the host warm, the baseline calls.</summary>
+    private static async Task<(LoadResult Relay, double RssMb, List<double> Calls)> ProductDrainThenCallsAsync(string functionHost, string repo,
+        Dictionary<string, string?> env, SandboxServer sandbox, int expectedPushes, int events, QueueClient calls,
+        List<(string User, string PushToken, string VoipToken)> callees, int callCount)
+    {
+        var latencies = new List<double>();
+        var (relay, rss) = await DrainAsync("dotnet", [functionHost], repo, env, sandbox, expectedPushes, events, "relay host",
+            async host => latencies = await CallLatenciesAsync(calls, sandbox, callees, callCount, null));
+        return (relay, rss, latencies);
+    }
+
+    /// <summary>The product host starts on a queued IM backlog; once it is delivering IM pushes, the calls go in.</summary>
+    private static async Task<(List<double> Calls, long BacklogLeft, double RssMb)> CallsUnderFloodAsync(string functionHost, string repo,
+        Dictionary<string, string?> env, SandboxServer sandbox, QueueClient messages, QueueClient calls,
+        List<(string User, string PushToken, string VoipToken)> callees, int callCount)
+    {
+        sandbox.ClearRecords();
+        await using var host = ChildProcess.Start("dotnet", [functionHost], repo, env);
+        var deadline = Stopwatch.StartNew();
+        while (sandbox.ApnsPushes.Count + sandbox.FcmMessages.Count < 200)
+        {
+            if (host.HasExited || deadline.Elapsed > DrainTimeout) throw new InvalidOperationException("the relay host did not start delivering the IM backlog: " + Tail(host.Output));
+            await Task.Delay(25);
+        }
+        long left = 0;
+        var latencies = await CallLatenciesAsync(calls, sandbox, callees, callCount, async () =>
+            left = (await messages.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        var rss = PeakRssMb(host.Id);
+        await host.StopAsync(TimeSpan.FromSeconds(10));
+        return (latencies, left, rss);
+    }
+
+    /// <summary>
+    /// Publishes the warm-up calls and then <paramref name="count"/> calls 50 ms apart, each to its own iPhone, and
+    /// returns enqueue (just before the send) → the sandbox's ReceivedAt for that iPhone's push, in ms.
+    /// </summary>
+    private static async Task<List<double>> CallLatenciesAsync(QueueClient calls, SandboxServer sandbox,
+        List<(string User, string PushToken, string VoipToken)> callees, int count, Func<Task>? afterLastSend)
+    {
+        async Task<Dictionary<string, DateTimeOffset>> Publish(IEnumerable<(string User, string PushToken, string VoipToken)> targets)
+        {
+            var sent = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+            foreach (var (user, push, voip) in targets)
+            {
+                var evt = Writer.Create(user, new CallIncomingData("call-" + Guid.NewGuid().ToString("N"), new Party("Bob Example", "+15550100"), CallMedia.Audio));
+                var body = Convert.ToBase64String(PushEventWriter.Serialize(evt));
+                var at = DateTimeOffset.UtcNow;
+                await calls.SendMessageAsync(body);
+                sent[push] = at;
+                sent[voip] = at;
+                await Task.Delay(50);
+            }
+            return sent;
+        }
+        async Task<List<double>> Await(Dictionary<string, DateTimeOffset> sent, int expected)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                var got = sandbox.ApnsPushes.Where(p => sent.ContainsKey(p.DeviceToken))
+                    .GroupBy(p => sent[p.DeviceToken])
+                    .Select(g => (g.Min(p => p.ReceivedAt) - g.Key).TotalMilliseconds)
+                    .ToList();
+                if (got.Count >= expected) return got;
+                if (deadline.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException($"{got.Count} of {expected} call pushes arrived within 60 s");
+                await Task.Delay(25);
+            }
+        }
+        await Await(await Publish(callees.Take(CallWarmup)), CallWarmup);
+        var measured = await Publish(callees.Skip(CallWarmup).Take(count));
+        if (afterLastSend is not null) await afterLastSend();
+        return await Await(measured, count);
+    }
+
+    /// <summary>Relay CPU per event (user + system, ms) while draining, by run name: how much the host itself spends, whatever the neighbours do.</summary>
+    private static readonly Dictionary<string, List<double>> CpuMsPerEvent = new(StringComparer.Ordinal);
+
+    private static double CpuMs(int pid)
+    {
+        // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks (USER_HZ = 100 on Linux).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+    }
+
+    private static JsonArray Cpu(string name) =>
+        new([.. CpuMsPerEvent.GetValueOrDefault(name, []).Select(v => (JsonNode)JsonValue.Create(Math.Round(v, 3)))]);
+
+    private static double PeakRssMb(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        if (line is null) return double.NaN;
+        var kb = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        return kb / 1024.0;
+    }
+
+    private static JsonObject Figure(string name, string unit, double value, double? p50, double? p99, IEnumerable<double> rounds) => new()
+    {
+        ["name"] = name,
+        ["value"] = Math.Round(value, 1),
+        ["unit"] = unit,
+        ["p50Ms"] = p50 is { } a && double.IsFinite(a) ? Math.Round(a, 3) : null,
+        ["p99Ms"] = p99 is { } b && double.IsFinite(b) ? Math.Round(b, 3) : null,
+        ["rounds"] = new JsonArray([.. rounds.Select(r => (JsonNode)JsonValue.Create(Math.Round(r, 1)))]),
+    };
+
+    private static JsonObject Entry(string key, string op, double goal) =>
+        new() { ["key"] = key, ["goal"] = $"{op} {goal.ToString(CultureInfo.InvariantCulture)}", ["goalValue"] = goal };
+
+    private static JsonObject Fail(JsonObject entry, string why)
+    {
+        entry["status"] = "failed";
+        entry["reason"] = why;
+        return entry;
+    }
+
+    private static JsonObject PipelineVsAzurite(LoadResult relay, LoadResult bare, int n)
+    {
+        var e = Entry("pipeline_vs_azurite", ">=", 0.8);
+        if (!relay.Ok || !bare.Ok) return Fail(e, relay.Failure ?? bare.Failure ?? "incomplete");
+        var ratio = relay.PerSecond / bare.PerSecond;
+        e["status"] = "measured";
+        e["ours"] = Figure("relay host (Push.Functions.dll)", "events/s", relay.PerSecond, null, null, [relay.PerSecond]);
+        e["peer"] = Figure($"Azurite receive-{BareBatch} + delete", "events/s", bare.PerSecond, null, null, [bare.PerSecond]);
+        e["ratio"] = Math.Round(ratio, 3);
+        e["goalMet"] = ratio >= 0.8;
+        e["parameters"] = new JsonObject
+        {
+            ["events"] = n,
+            ["pushesPerEvent"] = 2,
+            ["imUsers"] = ImUsers,
+            ["bareLoops"] = BareLoops,
+            ["bareBatch"] = BareBatch,
+            ["relayQueueSettings"] = "host.json: push-messages batchSize 16, newBatchThreshold 8 (one receive loop, up to 24 events in flight)",
+            ["figure"] = "one run each",
+            ["relayCpuMsPerEvent"] = Cpu("relay host"),
+        };
+        e["method"] = "The same N IM events pre-filled into push-messages on Azurite each time (one iPhone + one Pixel per user). Ours: the relay host process started on the full queue; events/s = N ÷ (last − first push the sandbox received), i.e. start-up excluded, every event dequeued, registry read, sealed per device, sent to APNs/FCM, ledger written and deleted. Peer: one loop receiving 32 and deleting them concurrently, N ÷ wall time.";
+        return e;
+    }
+
+    private static JsonObject CryptoTax(List<LoadResult> aes, List<LoadResult> pass, int n)
+    {
+        var e = Entry("crypto_tax", "<=", 0.03);
+        var failed = aes.Concat(pass).FirstOrDefault(r => !r.Ok);
+        if (failed is not null || aes.Count == 0 || pass.Count == 0) return Fail(e, failed?.Failure ?? "no runs");
+        // Both ciphers ran at the same time in every round, on swapped queues and users: the figure is the mean of the rounds.
+        var meanAes = aes.Average(r => r.PerSecond);
+        var meanPass = pass.Average(r => r.PerSecond);
+        var tax = 1 - meanAes / meanPass;
+        e["status"] = "measured";
+        e["ours"] = Figure("pipeline with AesGcmPayloadCipher", "events/s", meanAes, null, null, aes.Select(r => r.PerSecond));
+        e["peer"] = Figure("same pipeline, pass-through IPayloadCipher", "events/s", meanPass, null, null, pass.Select(r => r.PerSecond));
+        e["ratio"] = Math.Round(tax, 3);
+        e["goalMet"] = tax <= 0.03;
+        e["parameters"] = new JsonObject
+        {
+            ["events"] = n,
+            ["pushesPerEvent"] = 2,
+            ["rounds"] = aes.Count,
+            ["figure"] = "mean of rounds (value = mean events/s); ratio = 1 − ours ÷ peer",
+            ["taxPerRound"] = new JsonArray([.. aes.Zip(pass, (x, y) => (JsonNode)JsonValue.Create(Math.Round(1 - x.PerSecond / y.PerSecond, 3)))]),
+            ["cpuMsPerEventAesGcm"] = Cpu("aesgcm"),
+            ["cpuMsPerEventPassThrough"] = Cpu("passthrough"),
+        };
+        e["method"] = "Two `Push.Bench relay <cipher>` processes at the same time, each the host composed as Push.Functions' Program does (AddPushRelay, same host.json and settings) on its own pre-filled queue (Queues__Messages) of N IM events for its own users; pass-through registers PassThroughCipher before AddPushRelay (same envelope sizes, no key unwrap, no encryption). Each host's events/s counts its pushes inside the window where both were delivering; queues, users and which host starts first swap every round. Resolution: sealing is ~3-5 µs per push (micro SealReusedCipher) against ~2.5-5 ms of host CPU per event (cpuMsPerEvent*), so the true tax is well under 1 %; the rounds still differ by more than that.";
+        return e;
+    }
+
+    private static JsonObject CallP99(List<double> flood, List<double> baseline, HarnessSettings s, long backlogLeft)
+    {
+        var e = Entry("call_p99_under_im_flood", "<=", 1.5);
+        var (f50, f99) = LoadResult.Percentiles([.. flood]);
+        var (b50, b99) = LoadResult.Percentiles([.. baseline]);
+        var ratio = f99 / b99;
+        e["status"] = "measured";
+        e["ours"] = Figure($"calls under a {s.FloodEvents}-IM backlog", "ms p99", f99, f50, f99, [f99]);
+        e["peer"] = Figure("calls, queues empty", "ms p99", b99, b50, b99, [b99]);
+        e["ratio"] = Math.Round(ratio, 3);
+        e["goalMet"] = ratio <= 1.5;
+        e["parameters"] = new JsonObject
+        {
+            ["calls"] = s.Calls,
+            ["callSpacingMs"] = 50,
+            ["warmupCalls"] = CallWarmup,
+            ["imBacklog"] = s.FloodEvents,
+            ["imBacklogLeftAfterLastCall"] = backlogLeft,
+            ["figure"] = "p99 of the calls; ratio = flood p99 ÷ empty p99",
+        };
+        e["method"] = $"Relay host process (Push.Functions.dll). Latency = sandbox ReceivedAt of the callee iPhone's push − the time just before the call event was sent to push-calls (one clock, the harness's process). Flood: {s.FloodEvents} IM events queued before the host starts (the issue asks for 20,000; fewer here to keep bench/run within 5 minutes), calls start once IM pushes flow. Baseline: the same host after it drained its queue.";
+        return e;
+    }
+
+    private static JsonObject PeakRss(double drainMb, double floodMb, int n, int flood)
+    {
+        var e = Entry("peak_rss_mb", "<=", 250);
+        if (!double.IsFinite(drainMb) || drainMb <= 0) return Fail(e, "VmHWM not read");
+        var peak = Math.Max(drainMb, double.IsFinite(floodMb) ? floodMb : 0);
+        e["status"] = "measured";
+        e["ours"] = Figure("relay host VmHWM", "MB", peak, null, null, [drainMb, floodMb]);
+        e["value"] = Math.Round(peak, 1);
+        e["goalMet"] = peak <= 250;
+        e["parameters"] = new JsonObject { ["events"] = n, ["imBacklog"] = flood, ["figure"] = "max of the two host processes' VmHWM (rounds: drain, flood)" };
+        e["method"] = "/proc/<pid>/status VmHWM of the Push.Functions.dll process, read after it drained the pre-filled queue (and after the calls under the backlog).";
+        return e;
+    }
+}
