@@ -24,10 +24,6 @@ public sealed class NameConsistencyTests(CompiledInfrastructure infra) : IClassF
     /// </summary>
     public static readonly string[] AwaitingHostSupport =
     [
-        // Identity-based Service Bus (the trigger authenticates with SAS keys only so far).
-        "AzureWebJobsServiceBus__fullyQualifiedNamespace",
-        "AzureWebJobsServiceBus__credential",
-        "AzureWebJobsServiceBus__clientId",
     ];
 
     /// <summary>Settings read by libraries by their own fixed names (Azure.Identity, the Azure Monitor exporter).</summary>

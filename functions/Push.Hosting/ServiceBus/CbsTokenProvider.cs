@@ -1,15 +1,19 @@
 using Amqp;
+using Azure.Core;
 using Amqp.Framing;
 
 namespace Push.Hosting.ServiceBus;
 
 /// <summary>
-/// Puts SAS tokens on <c>$cbs</c> (operation put-token, type servicebus.windows.net:sastoken, name = the entity's
-/// audience) and puts a fresh one at 80 % of each token's lifetime, so the links it authorises never see it expire.
+/// Puts tokens on <c>$cbs</c> (operation put-token, name = the entity's audience): SAS tokens (type
+/// servicebus.windows.net:sastoken) from the connection string's key, or Entra ID access tokens (type jwt) for an
+/// identity-based connection, and puts a fresh one at 80 % of each token's lifetime, so the links it authorises never see it expire.
 /// </summary>
 internal sealed class CbsTokenProvider : IAsyncDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
+    private const string EntraIdScope = "https://servicebus.azure.net/.default";
+    private const string JwtTokenType = "jwt";
 
     private readonly AmqpRequestResponseLink _link;
     private readonly ServiceBusConnectionString _connection;
@@ -64,13 +68,26 @@ internal sealed class CbsTokenProvider : IAsyncDisposable
 
     private async Task PutTokenAsync(string audience, CancellationToken cancellationToken)
     {
-        var expires = _time.GetUtcNow() + _lifetime;
-        var request = new Message(SharedAccessSignature.Create(audience, _connection.KeyName, _connection.Key, expires))
+        string body;
+        string type;
+        if (_connection.Credential is { } credential)
+        {
+            // Entra ID: an access token for Service Bus, put as a JWT (the Azure SDKs do the same).
+            var accessToken = await credential.GetTokenAsync(new TokenRequestContext([EntraIdScope]), cancellationToken);
+            body = accessToken.Token;
+            type = JwtTokenType;
+        }
+        else
+        {
+            body = SharedAccessSignature.Create(audience, _connection.KeyName, _connection.Key, _time.GetUtcNow() + _lifetime);
+            type = SharedAccessSignature.TokenType;
+        }
+        var request = new Message(body)
         {
             ApplicationProperties = new ApplicationProperties
             {
                 ["operation"] = "put-token",
-                ["type"] = SharedAccessSignature.TokenType,
+                ["type"] = type,
                 ["name"] = audience,
             },
         };
@@ -80,7 +97,7 @@ internal sealed class CbsTokenProvider : IAsyncDisposable
         {
             // The description is the service's; the token is not echoed in it.
             throw new UnauthorizedAccessException(
-                $"$cbs refused the token for {audience} (status {status}: {AmqpRequestResponseLink.StatusDescription(response)}); check the SharedAccessKeyName and SharedAccessKey of '{_connection.SettingNameUsed}'");
+                $"$cbs refused the token for {audience} (status {status}: {AmqpRequestResponseLink.StatusDescription(response)}); check '{_connection.SettingNameUsed}' and the identity's Service Bus roles");
         }
     }
 

@@ -33,6 +33,11 @@ internal sealed class ServiceBusAmqpConnection : IAsyncDisposable
     {
         var factory = new ConnectionFactory();
         Address address;
+        if (options.AuthMode == ServiceBusAuthMode.SaslPlain && settings.Credential is not null)
+        {
+            throw new InvalidOperationException(
+                $"'{settings.SettingNameUsed}' is identity-based, which needs authMode 'cbs' (AzureFunctionsJobHost:extensions:serviceBus:authMode)");
+        }
         if (options.AuthMode == ServiceBusAuthMode.SaslPlain)
         {
             address = new Address(settings.Host, settings.Port, settings.KeyName, settings.Key, "/", settings.UseTls ? "AMQPS" : "AMQP");

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Configuration;
 
+using Azure.Core;
+using Push.Hosting.Storage;
+
 namespace Push.Hosting.ServiceBus;
 
 /// <summary>
@@ -13,8 +16,10 @@ public sealed class ServiceBusConnectionString
     public const string SettingName = "ServiceBusConnection";
     public const string FunctionsSettingName = "AzureWebJobsServiceBus";
 
-    private ServiceBusConnectionString(string host, int port, bool useTls, string keyName, string key, string settingName)
+    private ServiceBusConnectionString(string host, int port, bool useTls, string keyName, string key, string settingName,
+        TokenCredential? credential = null)
     {
+        Credential = credential;
         Host = host;
         Port = port;
         UseTls = useTls;
@@ -37,6 +42,12 @@ public sealed class ServiceBusConnectionString
     /// <summary>The SAS key. Never logged or put in an exception message.</summary>
     internal string Key { get; }
 
+    /// <summary>
+    /// Set for an identity-based connection (<c>AzureWebJobsServiceBus__fullyQualifiedNamespace</c>): CBS then puts
+    /// Entra ID tokens (type <c>jwt</c>) instead of SAS tokens, and there is no key.
+    /// </summary>
+    public TokenCredential? Credential { get; }
+
     /// <summary>Which of the two setting names held the value (for messages).</summary>
     public string SettingNameUsed { get; }
 
@@ -47,7 +58,9 @@ public sealed class ServiceBusConnectionString
     public string Audience(string entityPath) => NamespaceUri + entityPath;
 
     /// <summary>Reads the setting from configuration; a missing or bad one fails with a message naming it (never its value).</summary>
-    public static ServiceBusConnectionString Read(IConfiguration configuration)
+    /// <param name="credential">For an identity-based connection: the credential to use instead of the one the
+    /// settings describe (tests pass a fake one).</param>
+    public static ServiceBusConnectionString Read(IConfiguration configuration, TokenCredential? credential = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var value = configuration[SettingName];
@@ -57,12 +70,37 @@ public sealed class ServiceBusConnectionString
             value = configuration[FunctionsSettingName];
             name = FunctionsSettingName;
         }
-        if (string.IsNullOrWhiteSpace(value))
+        if (!string.IsNullOrWhiteSpace(value))
         {
-            throw new InvalidOperationException(
-                $"The Service Bus connection setting '{SettingName}' (or '{FunctionsSettingName}') is missing: set it to 'Endpoint=sb://<host>/;SharedAccessKeyName=<rule>;SharedAccessKey=<key>'");
+            return Parse(value, name);
         }
-        return Parse(value, name);
+        foreach (var sectionName in new[] { FunctionsSettingName, SettingName })
+        {
+            var section = configuration.GetSection(sectionName);
+            if (section["fullyQualifiedNamespace"] is { Length: > 0 } fqns)
+            {
+                return IdentityBased(section, fqns, credential);
+            }
+        }
+        throw new InvalidOperationException(
+            $"The Service Bus connection setting '{SettingName}' (or '{FunctionsSettingName}') is missing: set it to 'Endpoint=sb://<host>/;SharedAccessKeyName=<rule>;SharedAccessKey=<key>', " +
+            $"or set '{FunctionsSettingName}__fullyQualifiedNamespace' for an identity-based connection");
+    }
+
+    // The Functions convention: __fullyQualifiedNamespace (+ __credential / __clientId). Our __transportType=amqp
+    // (plain TCP, a port in the namespace) exists only for local test brokers.
+    private static ServiceBusConnectionString IdentityBased(IConfigurationSection section, string fqns, TokenCredential? credential)
+    {
+        var setting = section.Path.Replace(":", "__", StringComparison.Ordinal) + "__fullyQualifiedNamespace";
+        if (!Uri.TryCreate("sb://" + fqns.Replace("sb://", "", StringComparison.OrdinalIgnoreCase).TrimEnd('/'), UriKind.Absolute, out var uri)
+            || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new InvalidOperationException($"The setting '{setting}' must be a namespace host name such as <namespace>.servicebus.windows.net");
+        }
+        var useTls = !string.Equals(section["transportType"], "amqp", StringComparison.OrdinalIgnoreCase);
+        var port = uri.IsDefaultPort || uri.Port <= 0 ? (useTls ? 5671 : 5672) : uri.Port;
+        return new ServiceBusConnectionString(uri.Host, port, useTls, keyName: "", key: "", setting,
+            credential ?? StorageAccountSetting.Credential(section));
     }
 
     /// <summary>Parses <paramref name="value"/>; errors name <paramref name="settingName"/> and the part at fault, never the key.</summary>
@@ -121,5 +159,7 @@ public sealed class ServiceBusConnectionString
         new($"The setting '{settingName}' is not a valid Service Bus connection string: {what}");
 
     /// <summary>Never the key: the connection string without its secret.</summary>
-    public override string ToString() => $"Endpoint=sb://{Host}:{Port}/;SharedAccessKeyName={KeyName};TransportType={(UseTls ? "amqps" : "amqp")}";
+    public override string ToString() => Credential is null
+        ? $"Endpoint=sb://{Host}:{Port}/;SharedAccessKeyName={KeyName};TransportType={(UseTls ? "amqps" : "amqp")}"
+        : $"Endpoint=sb://{Host}:{Port}/;Authentication=EntraId;TransportType={(UseTls ? "amqps" : "amqp")}";
 }

@@ -24,7 +24,7 @@ internal sealed class ServiceBusTriggerHostedService(
         var bindings = registrations.ToList();
         if (bindings.Count == 0) return Task.CompletedTask;
         // Throws naming the setting (never its value) when the connection string is missing or malformed.
-        var connection = ServiceBusConnectionString.Read(settings.Configuration);
+        var connection = ServiceBusConnectionString.Read(settings.Configuration, settings.Credential);
         var reader = new SettingReader();
         var hostOptions = FunctionsHostOptions.Read(settings.Configuration, reader);
         var options = ServiceBusTriggerOptions.Read(settings.Configuration, Environment.ProcessorCount, reader);

@@ -70,7 +70,11 @@ public static class StorageAccountSetting
         }
     }
 
-    private static TokenCredential Credential(IConfigurationSection section)
+    /// <summary>
+    /// The Functions identity convention for any connection section: <c>__credential=managedidentity</c> with an
+    /// optional <c>__clientId</c> (user-assigned identity), otherwise DefaultAzureCredential (with that client id).
+    /// </summary>
+    public static TokenCredential Credential(IConfigurationSection section)
     {
         var clientId = section["clientId"];
         if (string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase))
