@@ -25,16 +25,7 @@ public static class ServiceBusServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(new ServiceBusSettings(configuration));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<HostOptions>().Configure(options =>
-        {
-            var reader = new SettingReader();
-            var host = FunctionsHostOptions.Read(configuration, reader);
-            if (reader.Errors.Count > 0)
-            {
-                throw new OptionsValidationException(FunctionsHostJsonExtensions.SectionName, typeof(FunctionsHostOptions), reader.Errors);
-            }
-            if (host.ShutdownTimeout is { } grace) options.ShutdownTimeout = grace;
-        });
+        services.AddFunctionsShutdownGrace(configuration);
         return services;
     }
 
