@@ -18,4 +18,12 @@ public sealed class DeliveryOptions
     /// <summary>How many devices of one event are pushed at once. Default 16.</summary>
     [Range(1, 256, ErrorMessage = "Delivery:MaxParallelDevices must be between 1 and 256.")]
     public int MaxParallelDevices { get; set; } = 16;
+
+    /// <summary>
+    /// How long a device's ledger row may wait for the rest of its event's devices to answer, so the rows go in one
+    /// Table transaction. An answered device is pushed again after a crash only inside this window. Default 50 ms;
+    /// zero writes each row as soon as its device answers.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:05", ErrorMessage = "Delivery:LedgerGroupCommitWindow must be between 0 and 5 seconds.")]
+    public TimeSpan LedgerGroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 }

@@ -121,14 +121,24 @@ public sealed partial class EventDelivery
         var isLastDelivery = request.DeliveryCount >= request.MaxDeliveryCount;
         var pending = devices.Where(d => !(ledger.TryGetValue(d.DeviceId, out var e) && e.Status.IsFinal())).ToList();
         var results = new DeviceOutcome[pending.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, pending.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelDevices, CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                ledger.TryGetValue(pending[i].DeviceId, out var previous);
-                results[i] = await DeliverToDeviceAsync(evt, pending[i], previous, request, isLastDelivery, ct);
-            });
+        var ledgerWrites = new LedgerGroupCommit(_ledger, pending.Count, _options.LedgerGroupCommitWindow, _time, cancellationToken);
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, pending.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelDevices, CancellationToken = cancellationToken },
+                async (i, ct) =>
+                {
+                    ledger.TryGetValue(pending[i].DeviceId, out var previous);
+                    results[i] = await DeliverToDeviceAsync(evt, pending[i], previous, request, isLastDelivery, ct);
+                    ledgerWrites.Add(results[i].Entry);
+                });
+        }
+        finally
+        {
+            // Also when a device failed unexpectedly: what the others answered is recorded before the message comes back.
+            await ledgerWrites.CompleteAsync();
+        }
 
         var retry = results.Where(r => r.Entry.Status == DeliveryStatus.Pending).ToList();
         if (retry.Count > 0)
@@ -167,9 +177,7 @@ public sealed partial class EventDelivery
             // The stored key cannot be unwrapped (a rotated-away KEK, a tampered row): retrying cannot help.
             _metrics.DeadLettered("DeviceKeyUnreadable");
             LogDeviceKeyUnreadable(evt.TrackingId, SecretHash.Of(device.DeviceId));
-            var unreadable = attempt.Final(DeliveryStatus.DeadLettered, provider: null, reason: "DeviceKeyUnreadable");
-            await _ledger.RecordAsync(unreadable.Entry, cancellationToken);
-            return unreadable;
+            return attempt.Final(DeliveryStatus.DeadLettered, provider: null, reason: "DeviceKeyUnreadable");
         }
         DeviceOutcome outcome;
         switch (composed)
@@ -188,7 +196,6 @@ public sealed partial class EventDelivery
                 outcome = await SendAsync(attempt, composed, request, isLastDelivery, cancellationToken);
                 break;
         }
-        await _ledger.RecordAsync(outcome.Entry, cancellationToken);
         return outcome;
     }
 

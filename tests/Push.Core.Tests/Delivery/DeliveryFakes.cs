@@ -35,9 +35,16 @@ internal sealed class InMemoryLedger : IDeliveryLedger
         Task.FromResult<IReadOnlyDictionary<string, LedgerEntry>>(
             _rows.Where(kv => kv.Key.Item1 == trackingId).ToDictionary(kv => kv.Key.Item2, kv => kv.Value));
 
-    public Task RecordAsync(LedgerEntry entry, CancellationToken cancellationToken)
+    /// <summary>Each write round trip (a single row or a transaction), with the device ids it carried.</summary>
+    public ConcurrentQueue<string[]> Writes { get; } = new();
+
+    public Task RecordAsync(LedgerEntry entry, CancellationToken cancellationToken) => RecordManyAsync([entry], cancellationToken);
+
+    public Task RecordManyAsync(IEnumerable<LedgerEntry> entries, CancellationToken cancellationToken)
     {
-        _rows[(entry.TrackingId, entry.DeviceId)] = entry;
+        var batch = entries.ToList();
+        foreach (var entry in batch) _rows[(entry.TrackingId, entry.DeviceId)] = entry;
+        Writes.Enqueue([.. batch.Select(e => e.DeviceId)]);
         return Task.CompletedTask;
     }
 }

@@ -87,6 +87,21 @@ public sealed class EventDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task An_events_devices_that_answer_together_are_recorded_in_one_ledger_write()
+    {
+        AddIphone("iphone-1");
+        var second = TestDevices.Ios(_fixture.Protector, "iphone-2");
+        _registry.Devices.Add(second.Device with { VoipToken = new string('b', 64) });
+        var call = ComposerFixture.Call();
+
+        Assert.Same(DeliveryVerdict.Done, await DeliverAsync(call));
+
+        // One round trip for both rows (a Table transaction), not one per device.
+        var write = Assert.Single(_ledger.Writes);
+        Assert.Equal(["iphone-1", "iphone-2"], write.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_transient_failure_on_the_last_delivery_is_dead_lettered_with_the_providers_reason()
     {
         AddIphone();
