@@ -16,8 +16,10 @@ internal sealed class HarnessSettings
     public int BodyBytes { get; private set; } = 1024;
     /// <summary>IM events pre-filled for each pipeline drain (relay, bare Azurite loop, each cipher).</summary>
     public int PipelineEvents { get; private set; } = 600;
-    /// <summary>IM events queued as the backlog the calls are measured under.</summary>
-    public int FloodEvents { get; private set; } = 2_000;
+    /// <summary>IM events queued (on RabbitMQ, over AMQP) as the backlog the calls are measured under, and drained whole for peak RSS.</summary>
+    public int FloodEvents { get; private set; } = 20_000;
+    /// <summary>The same on Azurite's Storage queues, kept small: Azurite's cost per queue operation grows with every message it holds.</summary>
+    public int StorageFloodEvents { get; private set; } = 2_000;
     /// <summary>Calls measured with and without the backlog.</summary>
     public int Calls { get; private set; } = 30;
     /// <summary>providers | pipeline: run only that half (while developing); both when not given.</summary>
@@ -44,6 +46,7 @@ internal sealed class HarnessSettings
                 case "--body-bytes": s.BodyBytes = Int(value, name); break;
                 case "--pipeline-events": s.PipelineEvents = Int(value, name); break;
                 case "--flood-events": s.FloodEvents = Int(value, name); break;
+                case "--storage-flood-events": s.StorageFloodEvents = Int(value, name); break;
                 case "--calls": s.Calls = Int(value, name); break;
                 case "--only": s.Only = value is "providers" or "pipeline" ? value : throw new ArgumentException("--only takes providers or pipeline"); break;
                 default: throw new ArgumentException($"unknown option {name}");

@@ -26,4 +26,11 @@ public sealed class DeliveryOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:05", ErrorMessage = "Delivery:LedgerGroupCommitWindow must be between 0 and 5 seconds.")]
     public TimeSpan LedgerGroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// While this instance delivers a call, an instant message waits at most this long before it starts (calls go
+    /// first; see <see cref="CallPriority"/>). Default 1 s; zero lets messages start whatever the calls do.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:30", ErrorMessage = "Delivery:MessageYieldLimit must be between 0 and 30 seconds.")]
+    public TimeSpan MessageYieldLimit { get; set; } = TimeSpan.FromSeconds(1);
 }

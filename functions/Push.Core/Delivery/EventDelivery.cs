@@ -29,6 +29,7 @@ public sealed partial class EventDelivery
     private readonly RetryBackoff _backoff;
     private readonly DeliveryOptions _options;
     private readonly RelayMetrics _metrics;
+    private readonly CallPriority _callPriority;
     private readonly TimeProvider _time;
     private readonly ILogger<EventDelivery> _logger;
 
@@ -40,6 +41,7 @@ public sealed partial class EventDelivery
         DeviceEventHandler deviceEvents,
         DeliveryOptions options,
         RelayMetrics metrics,
+        CallPriority callPriority,
         TimeProvider time,
         ILogger<EventDelivery> logger)
     {
@@ -51,11 +53,27 @@ public sealed partial class EventDelivery
         _options = options;
         _backoff = new RetryBackoff(options);
         _metrics = metrics;
+        _callPriority = callPriority;
         _time = time;
         _logger = logger;
     }
 
     public async Task<DeliveryVerdict> DeliverAsync(DeliveryRequest request, EventRoute route, CancellationToken cancellationToken)
+    {
+        if (route == EventRoute.Calls)
+        {
+            using var call = _callPriority.EnterCall();
+            return await DeliverCoreAsync(request, route, cancellationToken);
+        }
+        if (route == EventRoute.Messages
+            && await _callPriority.YieldToCallsAsync(_options.MessageYieldLimit, _time, cancellationToken))
+        {
+            _metrics.MessageYielded();
+        }
+        return await DeliverCoreAsync(request, route, cancellationToken);
+    }
+
+    private async Task<DeliveryVerdict> DeliverCoreAsync(DeliveryRequest request, EventRoute route, CancellationToken cancellationToken)
     {
         var parsed = PushEventParser.Parse(request.Body);
         if (!parsed.IsSuccess)
@@ -100,10 +118,12 @@ public sealed partial class EventDelivery
 
     private async Task<DeliveryVerdict> FanOutAsync(PushEvent evt, DeliveryRequest request, CancellationToken cancellationToken)
     {
-        var devices = (await _registry.GetDevicesAsync(evt.Subject, cancellationToken))
-            .Where(device => PushComposer.Targets(evt, device))
-            .ToList();
-        var ledger = await _ledger.GetAsync(evt.TrackingId, cancellationToken);
+        // Two independent reads: side by side, so an event waits for one storage round trip instead of two.
+        var registryRead = _registry.GetDevicesAsync(evt.Subject, cancellationToken);
+        var ledgerRead = _ledger.GetAsync(evt.TrackingId, cancellationToken);
+        await Task.WhenAll(registryRead, ledgerRead);
+        var devices = (await registryRead).Where(device => PushComposer.Targets(evt, device)).ToList();
+        var ledger = await ledgerRead;
 
         if (devices.Count == 0)
         {

@@ -20,6 +20,7 @@ public sealed class RelayMetrics : IDisposable
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _expired;
     private readonly Counter<long> _tokensRemoved;
+    private readonly Counter<long> _messagesYielded;
     private readonly Histogram<double> _enqueueToAnswer;
 
     public RelayMetrics(IMeterFactory meterFactory)
@@ -32,6 +33,7 @@ public sealed class RelayMetrics : IDisposable
         _deadLettered = _meter.CreateCounter<long>("push.deliveries.dead_lettered", description: "Event x device outcomes dead-lettered, by reason.");
         _expired = _meter.CreateCounter<long>("push.deliveries.expired", description: "Calls not sent because their ring time had passed.");
         _tokensRemoved = _meter.CreateCounter<long>("push.tokens.removed", description: "Device tokens removed after the provider said they are invalid.");
+        _messagesYielded = _meter.CreateCounter<long>("push.messages.yielded_to_calls", description: "Instant messages that waited for calls in flight before starting.");
         _enqueueToAnswer = _meter.CreateHistogram<double>("push.enqueue_to_provider_answer", unit: "ms",
             description: "From the event entering the queue to the provider's answer, by provider and event type.");
     }
@@ -49,6 +51,8 @@ public sealed class RelayMetrics : IDisposable
     public void DeadLettered(string reason) => _deadLettered.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Expired() => _expired.Add(1);
+
+    public void MessageYielded() => _messagesYielded.Add(1);
 
     public void TokenRemoved(string provider) => _tokensRemoved.Add(1, new KeyValuePair<string, object?>("provider", provider));
 

@@ -78,6 +78,7 @@ public static class RelayServiceCollectionExtensions
             sp.GetRequiredService<IOptions<RoutingOptions>>().Value));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value);
         services.AddSingleton<RelayMetrics>();
+        services.AddSingleton<CallPriority>();
         services.AddSingleton<DeviceEventHandler>();
         services.AddSingleton<EventDelivery>();
         services.AddSingleton<QueueDelivery>();

@@ -23,6 +23,7 @@ public sealed class EventDeliveryTests : IDisposable
     private readonly InMemoryRegistry _registry = new();
     private readonly InMemoryLedger _ledger = new();
     private readonly ScriptedDispatcher _dispatcher = new();
+    private readonly CallPriority _callPriority = new();
     private readonly ServiceProvider _metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly EventDelivery _delivery;
 
@@ -30,7 +31,7 @@ public sealed class EventDeliveryTests : IDisposable
     {
         var options = new DeliveryOptions { RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = TimeSpan.FromSeconds(30) };
         _delivery = new EventDelivery(_registry, _ledger, _fixture.Composer, _dispatcher, new DeviceEventHandler(_registry), options,
-            new RelayMetrics(_metricsServices.GetRequiredService<IMeterFactory>()), _fixture.Clock, NullLogger<EventDelivery>.Instance);
+            new RelayMetrics(_metricsServices.GetRequiredService<IMeterFactory>()), _callPriority, _fixture.Clock, NullLogger<EventDelivery>.Instance);
     }
 
     private TestDevice AddIphone(string id = "iphone-1")
