@@ -20,7 +20,6 @@ internal static class AmqpFlood
 {
     private const string MessagesQueue = "push-messages";
     private const string CallsQueue = "push-calls";
-    private const int FillSenders = 16;
 
     internal sealed record Result(
         List<double> FloodCalls,
@@ -72,7 +71,7 @@ internal static class AmqpFlood
         }
         Console.WriteLine($"pipeline: amqp: calls with empty queues p99 {LoadResult.Percentiles([.. empty]).P99:0.0} ms");
 
-        var fill = await FillAsync(publisher, imUsers, events);
+        var fill = await Pipeline.FillAsync(evt => publisher.SendAsync(MessagesQueue, PushEventWriter.Serialize(evt), evt.TrackingId), imUsers, events);
         Console.WriteLine($"pipeline: amqp: queued {events} IM events on RabbitMQ in {fill:0.0} s");
 
         sandbox.ClearRecords();
@@ -131,23 +130,5 @@ internal static class AmqpFlood
         return new Result(flood, empty, left, fill, drain, rss, cpuMsPerEvent, null, drainFailure);
 
         Result Failed(string why) => new([], [], 0, 0, Pipeline.Failed("relay host over AMQP", events, why), double.NaN, double.NaN, why, why);
-    }
-
-    /// <summary>Sends <paramref name="count"/> IM events round-robin over the users, <see cref="FillSenders"/> in flight; returns seconds.</summary>
-    private static async Task<double> FillAsync(ServiceBusEventPublisher publisher, List<string> users, int count)
-    {
-        var sw = Stopwatch.StartNew();
-        var next = -1;
-        async Task Sender()
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
-            {
-                var evt = Pipeline.ImEvent(users[i % users.Count], i);
-                await publisher.SendAsync(MessagesQueue, PushEventWriter.Serialize(evt), evt.TrackingId).ConfigureAwait(false);
-            }
-        }
-        await Task.WhenAll(Enumerable.Range(0, FillSenders).Select(_ => Sender()));
-        return sw.Elapsed.TotalSeconds;
     }
 }

@@ -199,24 +199,19 @@ public sealed partial class EventDelivery
             LogDeviceKeyUnreadable(evt.TrackingId, SecretHash.Of(device.DeviceId));
             return attempt.Final(DeliveryStatus.DeadLettered, provider: null, reason: "DeviceKeyUnreadable");
         }
-        DeviceOutcome outcome;
         switch (composed)
         {
             case ComposedPush.Expired:
                 _metrics.Expired();
                 LogExpired(evt.TrackingId, SecretHash.Of(device.DeviceId));
-                outcome = attempt.Final(DeliveryStatus.Expired, provider: null, reason: "RingTimeElapsed");
-                break;
+                return attempt.Final(DeliveryStatus.Expired, provider: null, reason: "RingTimeElapsed");
             case ComposedPush.NotSendable notSendable:
                 _metrics.DeadLettered(notSendable.Reason.ToString());
                 LogNotSendable(evt.TrackingId, SecretHash.Of(device.DeviceId), notSendable.Reason);
-                outcome = attempt.Final(DeliveryStatus.DeadLettered, provider: null, reason: notSendable.Reason.ToString());
-                break;
+                return attempt.Final(DeliveryStatus.DeadLettered, provider: null, reason: notSendable.Reason.ToString());
             default:
-                outcome = await SendAsync(attempt, composed, request, isLastDelivery, cancellationToken);
-                break;
+                return await SendAsync(attempt, composed, request, isLastDelivery, cancellationToken);
         }
-        return outcome;
     }
 
     private async Task<DeviceOutcome> SendAsync(Attempt attempt, ComposedPush composed, DeliveryRequest request,
