@@ -1,14 +1,13 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Push.Functions.Composition;
-using Push.Hosting.Configuration;
 
-// The function host: the Generic Host with the Functions configuration conventions (host.json,
-// AzureWebJobsStorage, AzureFunctionsJobHost__* overrides) and our queue triggers.
-// Content root = the program's folder, where appsettings.json and host.json are, whatever the working directory.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddFunctionsHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"));
+// The relay as an Azure Functions isolated-worker app. The Functions host (Azure, Core Tools, or the repository's local
+// stand-in) starts this process, binds the triggers and invokes the functions over gRPC; everything the functions need
+// is composed here.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.Configuration.AddHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"));
 builder.Services.AddPushRelay(builder.Configuration);
-builder.Services.AddAzureMonitorExport(builder.Logging, builder.Configuration);
-
-using var host = builder.Build();
-await host.RunAsync();
+builder.Services.AddRelayTelemetry(builder.Configuration);
+builder.Build().Run();

@@ -10,7 +10,8 @@ namespace Push.Core.DeadLetters;
 
 /// <summary>
 /// The dead-letter archive on Table storage (<c>DeadLetters:ArchiveTable</c>, default "deadletters"): one row per archived
-/// poison entry, partitioned by source queue, and the replay counters that bound how often one message is replayed.
+/// poison entry, partitioned by source queue; the replay counters that bound how often one message is replayed; and the
+/// reasons the relay recorded for the messages it dead-lettered on a Storage poison queue.
 /// </summary>
 public sealed class DeadLetterArchive
 {
@@ -101,7 +102,58 @@ public sealed class DeadLetterArchive
         }
     }
 
+    /// <summary>
+    /// Records why the relay dead-lettered <paramref name="messageText"/>, before the text is put on the poison queue (so
+    /// triage never sees the entry without its reason). The same text dead-lettered again replaces the row.
+    /// </summary>
+    public async Task RecordReasonAsync(string sourceQueue, string messageText, RecordedDeadLetterReason reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(new DeadLetterTableEntity
+        {
+            PartitionKey = TableKeys.Escape(sourceQueue, nameof(sourceQueue)),
+            RowKey = ReasonRowKey(messageText),
+            Kind = DeadLetterTableEntity.ReasonKind,
+            MessageId = reason.MessageId,
+            Reason = reason.Reason.ToString(),
+            Description = reason.Description,
+            DequeueCount = reason.DequeueCount,
+            InsertedOn = reason.InsertedOn,
+            DeadLetteredOn = reason.DeadLetteredOn,
+        }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The reason the relay recorded for <paramref name="messageText"/>, or null (the host poisoned it, or no one said).</summary>
+    public async Task<RecordedDeadLetterReason?> FindReasonAsync(string sourceQueue, string messageText, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<DeadLetterTableEntity>(
+            TableKeys.Escape(sourceQueue, nameof(sourceQueue)), ReasonRowKey(messageText), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!found.HasValue || found.Value!.Kind != DeadLetterTableEntity.ReasonKind) return null;
+        var row = found.Value;
+        return new RecordedDeadLetterReason(DeadLetterReason.Parse(row.Reason), row.Description ?? "", row.MessageId ?? "",
+            row.DequeueCount, row.InsertedOn, row.DeadLetteredOn ?? row.Timestamp ?? DateTimeOffset.UnixEpoch);
+    }
+
+    /// <summary>Forgets the reason once its entry has left the poison queue (archived or replayed). Already gone counts as done.</summary>
+    public async Task DeleteReasonAsync(string sourceQueue, string messageText, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.DeleteEntityAsync(TableKeys.Escape(sourceQueue, nameof(sourceQueue)), ReasonRowKey(messageText),
+                ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    private static string CounterRowKey(string originalMessageText) => "replays-" + TextHash(originalMessageText);
+
+    private static string ReasonRowKey(string messageText) => "reason-" + TextHash(messageText);
+
     // A hash, not the text: the row key must not carry personal data, and the text can exceed a key's 1 KiB.
-    private static string CounterRowKey(string originalMessageText) =>
-        "replays-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(originalMessageText)));
+    private static string TextHash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

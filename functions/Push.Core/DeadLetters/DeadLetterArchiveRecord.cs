@@ -65,7 +65,7 @@ public sealed record DeadLetterArchiveRecord(
             (form, original) = (ArchivedOriginalForm.Withheld, null);
         }
         return new DeadLetterArchiveRecord(entry.SourceQueue, RowIdOf(entry.MessageId, entry.DeadLetteredOn), entry.MessageId,
-            entry.Reason, entry.Description, assessment.Class, detail ?? assessment.Detail, assessment.TrackingId, assessment.EventType,
+            entry.Reason.ToString(), entry.Description, assessment.Class, detail ?? assessment.Detail, assessment.TrackingId, assessment.EventType,
             entry.InsertedOn, entry.DeadLetteredOn, entry.DequeueCount, replayCount, archivedAt, form, original);
     }
 

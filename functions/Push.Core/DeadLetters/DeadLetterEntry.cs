@@ -9,7 +9,7 @@ namespace Push.Core.DeadLetters;
 /// <param name="PoisonMessageId">The entry's id in the poison queue.</param>
 /// <param name="Receipt">The transport's proof of the current lease (a pop receipt).</param>
 /// <param name="MessageId">The original message's id in <paramref name="SourceQueue"/>, or the poison id when the entry is unreadable.</param>
-/// <param name="Reason">The dead-letter reason, e.g. <c>RetriesExhausted:ServiceUnavailable</c>; <c>Unreadable</c> for a corrupt entry.</param>
+/// <param name="Reason">Why it was dead-lettered, as the relay recorded it or as the transport implies it.</param>
 /// <param name="OriginalMessageText">The original queue text, exactly as the queue held it; null when the entry is unreadable.</param>
 /// <param name="OriginalBody">The original body decoded per the queue's encoding; null when it never decoded.</param>
 /// <param name="RawText">The poison entry's own text, kept for archiving a corrupt entry as it was.</param>
@@ -18,7 +18,7 @@ public sealed record DeadLetterEntry(
     string PoisonMessageId,
     string Receipt,
     string MessageId,
-    string Reason,
+    DeadLetterReason Reason,
     string? Description,
     long DequeueCount,
     DateTimeOffset? InsertedOn,
@@ -27,9 +27,6 @@ public sealed record DeadLetterEntry(
     ReadOnlyMemory<byte>? OriginalBody,
     string RawText)
 {
-    /// <summary>The reason given to an entry whose dead-letter record itself cannot be read.</summary>
-    public const string UnreadableReason = "UnreadableDeadLetterRecord";
-
     /// <summary>Whether the dead-letter record was read (false: only <see cref="RawText"/> is known).</summary>
     public bool IsReadable => OriginalMessageText is not null;
 

@@ -5,14 +5,17 @@ using Push.Core.Storage;
 namespace Push.Core.DeadLetters;
 
 /// <summary>
-/// The archive table's rows. Two kinds share the table, told apart by <see cref="Kind"/>: archived dead letters
-/// (row = message id + dead-letter time) and replay counters (row = "replays-" + a hash of the original text, which
-/// stays the same across replays because the text is sent back unchanged).
+/// The archive table's rows. Three kinds share the table, told apart by <see cref="Kind"/>: archived dead letters
+/// (row = message id + dead-letter time), replay counters (row = "replays-" + a hash of the original text, which
+/// stays the same across replays because the text is sent back unchanged), and the reasons the relay gave for
+/// messages it put on a poison queue itself (row = "reason-" + the same hash; a poison queue holds only the original
+/// text, as the Functions host's poison queues do).
 /// </summary>
 internal sealed class DeadLetterTableEntity : ITableEntity
 {
     public const string ArchivedKind = "Archived";
     public const string ReplayCounterKind = "ReplayCounter";
+    public const string ReasonKind = "Reason";
 
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
@@ -32,6 +35,8 @@ internal sealed class DeadLetterTableEntity : ITableEntity
     public long DequeueCount { get; set; }
     public int ReplayCount { get; set; }
     public DateTimeOffset? ArchivedAt { get; set; }
+    public DateTimeOffset? InsertedOn { get; set; }
+    public DateTimeOffset? DeadLetteredOn { get; set; }
     public string? OriginalForm { get; set; }
     public byte[]? Original { get; set; }
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Push.Core.Ledger;
+using Push.Providers.Results;
 
 namespace Push.Core.DeadLetters;
 
@@ -22,16 +24,18 @@ public sealed partial class DeadLetterTriage
 
     private readonly IDeadLetterQueue _queue;
     private readonly DeadLetterArchive _archive;
+    private readonly IDeliveryLedger _ledger;
     private readonly DeadLetterOptions _options;
     private readonly DeadLetterMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<DeadLetterTriage> _logger;
 
-    public DeadLetterTriage(IDeadLetterQueue queue, DeadLetterArchive archive, IOptions<DeadLetterOptions> options,
+    public DeadLetterTriage(IDeadLetterQueue queue, DeadLetterArchive archive, IDeliveryLedger ledger, IOptions<DeadLetterOptions> options,
         DeadLetterMetrics metrics, TimeProvider time, ILogger<DeadLetterTriage> logger)
     {
         _queue = queue ?? throw new ArgumentNullException(nameof(queue));
         _archive = archive ?? throw new ArgumentNullException(nameof(archive));
+        _ledger = ledger ?? throw new ArgumentNullException(nameof(ledger));
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Value;
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _time = time ?? throw new ArgumentNullException(nameof(time));
@@ -68,7 +72,17 @@ public sealed partial class DeadLetterTriage
     {
         ArgumentNullException.ThrowIfNull(entry);
         var now = _time.GetUtcNow();
-        var assessment = DeadLetterClassifier.Assess(entry, now);
+        DeadLetterAssessment assessment;
+        try
+        {
+            assessment = await AssessAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _metrics.Failed(entry.SourceQueue);
+            LogEntryFailed(entry.SourceQueue, entry.MessageId, null, entry.Reason.ToString(), ex.GetType().Name);
+            return (DeadLetterOutcome.Failed, DeadLetterClass.Permanent);
+        }
         try
         {
             if (assessment.Class != DeadLetterClass.Transient)
@@ -82,7 +96,7 @@ public sealed partial class DeadLetterTriage
             {
                 await _queue.HideAsync(entry, dueAt - now, cancellationToken).ConfigureAwait(false);
                 _metrics.Deferred(entry.SourceQueue);
-                LogDeferred(entry.SourceQueue, entry.MessageId, assessment.TrackingId, entry.Reason, dueAt);
+                LogDeferred(entry.SourceQueue, entry.MessageId, assessment.TrackingId, entry.Reason.ToString(), dueAt);
                 return (DeadLetterOutcome.Deferred, assessment.Class);
             }
 
@@ -101,10 +115,35 @@ public sealed partial class DeadLetterTriage
         {
             // Only the exception's type: Storage messages can quote request URIs and bodies.
             _metrics.Failed(entry.SourceQueue);
-            LogEntryFailed(entry.SourceQueue, entry.MessageId, assessment.TrackingId, entry.Reason, ex.GetType().Name);
+            LogEntryFailed(entry.SourceQueue, entry.MessageId, assessment.TrackingId, entry.Reason.ToString(), ex.GetType().Name);
             return (DeadLetterOutcome.Failed, assessment.Class);
         }
     }
+
+    /// <summary>
+    /// What triage concludes about <paramref name="entry"/> now. When the transport gave up without the relay saying why,
+    /// the ledger's latest provider failure for the event decides whether it was an outage (transient) or not.
+    /// </summary>
+    public async Task<DeadLetterAssessment> AssessAsync(DeadLetterEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        PushFailureReason? lastFailure = null;
+        if (entry.Reason.IsDeliveryCountExhausted && entry.OriginalBody is { } body
+            && DeadLetterClassifier.ReadIdentity(body).TrackingId is { } trackingId)
+        {
+            lastFailure = LastProviderFailure(await _ledger.GetAsync(trackingId, cancellationToken).ConfigureAwait(false));
+        }
+        return DeadLetterClassifier.Assess(entry, _time.GetUtcNow(), lastFailure);
+    }
+
+    // The most recent provider failure the pipeline recorded for any device of the event.
+    private static PushFailureReason? LastProviderFailure(IReadOnlyDictionary<string, LedgerEntry> rows) =>
+        rows.Values
+            .Where(r => r.Status is DeliveryStatus.Pending or DeliveryStatus.DeadLettered)
+            .OrderByDescending(r => r.LastAttemptAt)
+            .Select(r => r.Reason is { Length: > 0 } reason && !char.IsAsciiDigit(reason[0])
+                         && Enum.TryParse<PushFailureReason>(reason, ignoreCase: false, out var failure) ? failure : (PushFailureReason?)null)
+            .FirstOrDefault(f => f is not null);
 
     /// <summary>
     /// Sends the original back unchanged to its queue (so the ledger skips devices already delivered), counted, then
@@ -119,7 +158,7 @@ public sealed partial class DeadLetterTriage
         await _queue.ReplayAsync(entry, cancellationToken).ConfigureAwait(false);
         await _queue.DeleteAsync(entry, cancellationToken).ConfigureAwait(false);
         _metrics.Replayed(entry.SourceQueue);
-        LogReplayed(entry.SourceQueue, entry.MessageId, assessment.TrackingId, entry.Reason, count);
+        LogReplayed(entry.SourceQueue, entry.MessageId, assessment.TrackingId, entry.Reason.ToString(), count);
     }
 
     /// <summary>Writes the archive row, then removes the entry.</summary>
@@ -134,6 +173,6 @@ public sealed partial class DeadLetterTriage
         await _archive.ArchiveAsync(record, cancellationToken).ConfigureAwait(false);
         await _queue.DeleteAsync(entry, cancellationToken).ConfigureAwait(false);
         _metrics.Archived(entry.SourceQueue, record.Class);
-        LogArchived(entry.SourceQueue, entry.MessageId, record.TrackingId, entry.Reason, record.Class, record.Detail);
+        LogArchived(entry.SourceQueue, entry.MessageId, record.TrackingId, entry.Reason.ToString(), record.Class, record.Detail);
     }
 }

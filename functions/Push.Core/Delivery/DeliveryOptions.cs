@@ -15,6 +15,14 @@ public sealed class DeliveryOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "Delivery:RetryMaxDelay must be between 10 ms and 1 hour.")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a push keeps being retried after its first attempt failed transiently (an outage, throttling, a network
+    /// failure), whatever the transport's delivery count: then the event is dead-lettered with the provider's reason. A
+    /// ringing call is retried only within its ring time. Default 20 minutes, which outlasts most provider outages.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Delivery:RetryBudget must be between 0 and 7 days.")]
+    public TimeSpan RetryBudget { get; set; } = TimeSpan.FromMinutes(20);
+
     /// <summary>How many devices of one event are pushed at once. Default 16.</summary>
     [Range(1, 256, ErrorMessage = "Delivery:MaxParallelDevices must be between 1 and 256.")]
     public int MaxParallelDevices { get; set; } = 16;

@@ -2,12 +2,11 @@ namespace Push.Core.Delivery;
 
 /// <summary>One queue message as the delivery pipeline sees it: no queue or transport type.</summary>
 /// <param name="Body">The CloudEvent JSON, already decoded from the queue's message encoding.</param>
-/// <param name="DeliveryCount">1 on the first delivery.</param>
-/// <param name="MaxDeliveryCount">The transport's limit (host.json maxDequeueCount): on the last delivery a transient failure dead-letters.</param>
-/// <param name="EnqueuedAt">When the producer's message entered the queue (for the enqueue-to-provider latency).</param>
+/// <param name="MessageId">The transport's id for this message (logs only: a retry copy has its own).</param>
+/// <param name="DeliveryCount">1 on the message's first delivery (logs only: the retry budget is time, kept in the ledger).</param>
+/// <param name="EnqueuedAt">When the message entered the queue (for the enqueue-to-provider latency of first attempts).</param>
 public sealed record DeliveryRequest(
     ReadOnlyMemory<byte> Body,
     string MessageId,
     long DeliveryCount,
-    int MaxDeliveryCount,
     DateTimeOffset? EnqueuedAt);

@@ -1,8 +1,11 @@
+using Push.Core.DeadLetters;
+
 namespace Push.Core.Delivery;
 
 /// <summary>
-/// What the transport should do with the message once the pipeline is done with it. The function
-/// classes translate it into the transport's settlement (queue: delete / visibility / poison).
+/// What the transport should do with the message once the pipeline is done with it: the one settlement type. Each
+/// transport carries it out in its own terms (Storage queues: return, re-enqueue a delayed copy, or poison with the
+/// reason recorded; Service Bus: complete, schedule a copy, or dead-letter with the reason).
 /// </summary>
 public abstract record DeliveryVerdict
 {
@@ -14,11 +17,11 @@ public abstract record DeliveryVerdict
     public static DeliveryVerdict RetryLater(TimeSpan delay, string reason) => new RetryVerdict(delay, reason);
 
     /// <summary>Never retry: dead-letter now with a reason naming the problem.</summary>
-    public static DeliveryVerdict DeadLetter(string reason, string description) => new DeadLetterVerdict(reason, description);
+    public static DeliveryVerdict DeadLetter(DeadLetterReason reason, string description) => new DeadLetterVerdict(reason, description);
 
     public sealed record DoneVerdict : DeliveryVerdict;
 
     public sealed record RetryVerdict(TimeSpan Delay, string Reason) : DeliveryVerdict;
 
-    public sealed record DeadLetterVerdict(string Reason, string Description) : DeliveryVerdict;
+    public sealed record DeadLetterVerdict(DeadLetterReason Reason, string Description) : DeliveryVerdict;
 }

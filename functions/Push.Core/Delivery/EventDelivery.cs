@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Push.Core.DeadLetters;
 using Push.Core.Events;
 using Push.Core.Ledger;
 using Push.Core.Registry;
@@ -16,8 +17,11 @@ namespace Push.Core.Delivery;
 /// should come back later, or must be dead-lettered.
 /// </summary>
 /// <remarks>
-/// The ledger makes redelivery safe: a device whose outcome is final is never pushed again, and a
-/// retried APNs push reuses the <c>apns-id</c> chosen on its first attempt.
+/// <para>The ledger makes redelivery safe: a device whose outcome is final is never pushed again, and a
+/// retried APNs push reuses the <c>apns-id</c> chosen on its first attempt.</para>
+/// <para>The retry budget is time, not the transport's delivery count (which only bounds failures of the relay
+/// itself): a device keeps being retried until <see cref="DeliveryOptions.RetryBudget"/> has passed since its first
+/// attempt, and a ringing call until its ring time ends, after which it is <see cref="DeliveryStatus.Expired"/>.</para>
 /// </remarks>
 public sealed partial class EventDelivery
 {
@@ -81,7 +85,7 @@ public sealed partial class EventDelivery
             var problem = parsed.Problem;
             _metrics.EventRejected(problem.Code.ToString());
             LogEventRejected(request.MessageId, problem.Code, problem.Field, problem.Problem);
-            return DeliveryVerdict.DeadLetter("InvalidEvent:" + problem.Code, problem.ToString());
+            return DeliveryVerdict.DeadLetter(DeadLetterReason.InvalidEvent(problem.Code), problem.ToString());
         }
 
         var evt = parsed.Event;
@@ -94,7 +98,7 @@ public sealed partial class EventDelivery
         {
             LogWrongQueue(evt.TrackingId, evt.Type, route);
             _metrics.EventRejected("WrongQueue");
-            return DeliveryVerdict.DeadLetter("InvalidEvent:WrongQueue",
+            return DeliveryVerdict.DeadLetter(DeadLetterReason.WrongQueue,
                 $"type: {evt.Type} does not belong on the {route.ToString().ToLowerInvariant()} queue");
         }
 
@@ -138,7 +142,6 @@ public sealed partial class EventDelivery
             return DeliveryVerdict.Done;
         }
 
-        var isLastDelivery = request.DeliveryCount >= request.MaxDeliveryCount;
         var pending = devices.Where(d => !(ledger.TryGetValue(d.DeviceId, out var e) && e.Status.IsFinal())).ToList();
         var results = new DeviceOutcome[pending.Count];
         var ledgerWrites = new LedgerGroupCommit(_ledger, pending.Count, _options.LedgerGroupCommitWindow, _time, cancellationToken);
@@ -150,7 +153,7 @@ public sealed partial class EventDelivery
                 async (i, ct) =>
                 {
                     ledger.TryGetValue(pending[i].DeviceId, out var previous);
-                    results[i] = await DeliverToDeviceAsync(evt, pending[i], previous, request, isLastDelivery, ct);
+                    results[i] = await DeliverToDeviceAsync(evt, pending[i], previous, request, ct);
                     ledgerWrites.Add(results[i].Entry);
                 });
         }
@@ -163,30 +166,30 @@ public sealed partial class EventDelivery
         var retry = results.Where(r => r.Entry.Status == DeliveryStatus.Pending).ToList();
         if (retry.Count > 0)
         {
-            var retryAfter = retry.Max(r => r.RetryAfter ?? TimeSpan.Zero);
-            var delay = _backoff.Next(request.DeliveryCount, retryAfter);
+            var delay = retry.Max(r => r.RetryDelay!.Value);
             var reason = retry[0].Entry.Reason ?? "Transient";
             LogRetryScheduled(evt.TrackingId, retry.Count, reason, delay);
             return DeliveryVerdict.RetryLater(delay, reason);
         }
 
-        var deadLettered = results.Where(r => r.Entry.Status == DeliveryStatus.DeadLettered).ToList();
-        if (isLastDelivery && deadLettered.Any(r => r.ExhaustedRetries))
+        var exhausted = results.Where(r => r.ExhaustedRetries is not null).ToList();
+        if (exhausted.Count > 0)
         {
-            // Give the dead-letter record the provider's reason, so triage can tell an outage (replayable)
-            // from a bad request.
-            var reasons = string.Join(",", deadLettered.Select(r => r.Entry.Reason).Distinct());
-            return DeliveryVerdict.DeadLetter("RetriesExhausted:" + deadLettered[0].Entry.Reason,
-                $"{deadLettered.Count} device(s) still failing after {request.DeliveryCount} deliveries: {reasons}");
+            // The provider's reason goes with the dead letter, so triage can tell an outage (replayable) from a bad request.
+            var reasons = string.Join(",", exhausted.Select(r => r.ExhaustedRetries).Distinct());
+            var first = exhausted.Min(r => r.Entry.FirstAttemptAt);
+            return DeliveryVerdict.DeadLetter(DeadLetterReason.RetriesExhausted(exhausted[0].ExhaustedRetries!.Value),
+                $"{exhausted.Count} device(s) still failing after {exhausted.Max(r => r.Entry.Attempts)} attempt(s) over " +
+                $"{(_time.GetUtcNow() - first).TotalSeconds:0} s (Delivery:RetryBudget {_options.RetryBudget}): {reasons}");
         }
         return DeliveryVerdict.Done;
     }
 
     private async Task<DeviceOutcome> DeliverToDeviceAsync(PushEvent evt, RegisteredDevice device, LedgerEntry? previous,
-        DeliveryRequest request, bool isLastDelivery, CancellationToken cancellationToken)
+        DeliveryRequest request, CancellationToken cancellationToken)
     {
         var apnsId = previous?.ApnsId ?? Guid.NewGuid();
-        var attempt = new Attempt(evt, device, previous, apnsId, _time.GetUtcNow());
+        var attempt = new Attempt(evt, device, previous, apnsId, _time.GetUtcNow(), Retries);
         ComposedPush composed;
         try
         {
@@ -210,12 +213,12 @@ public sealed partial class EventDelivery
                 LogNotSendable(evt.TrackingId, SecretHash.Of(device.DeviceId), notSendable.Reason);
                 return attempt.Final(DeliveryStatus.DeadLettered, provider: null, reason: notSendable.Reason.ToString());
             default:
-                return await SendAsync(attempt, composed, request, isLastDelivery, cancellationToken);
+                return await SendAsync(attempt, composed, request, cancellationToken);
         }
     }
 
     private async Task<DeviceOutcome> SendAsync(Attempt attempt, ComposedPush composed, DeliveryRequest request,
-        bool isLastDelivery, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var (provider, token) = composed switch
         {
@@ -233,10 +236,11 @@ public sealed partial class EventDelivery
         {
             _metrics.PushFailed(provider, ex.Reason.ToString());
             LogTransportFailure(attempt.Event.TrackingId, deviceHash, provider, ex.Reason);
-            return attempt.Transient(provider, ex.Reason.ToString(), retryAfter: null, isLastDelivery);
+            return attempt.Transient(provider, ex.Reason, retryAfter: null);
         }
 
-        if (request.EnqueuedAt is { } enqueuedAt)
+        // Enqueue-to-provider latency of first attempts only: a retry copy's enqueue time says nothing about the producer's.
+        if (request.EnqueuedAt is { } enqueuedAt && attempt.Previous is null)
         {
             _metrics.ProviderAnswered(provider, attempt.Event.Type, _time.GetUtcNow() - enqueuedAt);
         }
@@ -263,7 +267,7 @@ public sealed partial class EventDelivery
             case PushRejected rejected when rejected.IsTransient:
                 _metrics.PushFailed(provider, rejected.Reason.ToString());
                 LogTransientRejection(attempt.Event.TrackingId, deviceHash, provider, rejected.Reason, rejected.HttpStatus);
-                return attempt.Transient(provider, rejected.Reason.ToString(), rejected.RetryAfter, isLastDelivery);
+                return attempt.Transient(provider, rejected.Reason, rejected.RetryAfter);
 
             case PushRejected rejected:
                 _metrics.PushFailed(provider, rejected.Reason.ToString());
@@ -276,16 +280,38 @@ public sealed partial class EventDelivery
         }
     }
 
-    /// <summary>One device's try: builds the ledger row for whatever the outcome turns out to be.</summary>
-    private readonly record struct Attempt(PushEvent Event, RegisteredDevice Device, LedgerEntry? Previous, Guid ApnsId, DateTimeOffset At)
-    {
-        public DeviceOutcome Final(DeliveryStatus status, string? provider, string? reason, string? providerMessageId = null) =>
-            new(Entry(status, provider, reason, providerMessageId), RetryAfter: null, ExhaustedRetries: false);
+    /// <summary>The retry budget and back-off every attempt of this pipeline uses.</summary>
+    private RetryPolicy Retries => new(_options.RetryBudget, _backoff);
 
-        public DeviceOutcome Transient(string provider, string reason, TimeSpan? retryAfter, bool isLastDelivery) =>
-            isLastDelivery
-                ? new(Entry(DeliveryStatus.DeadLettered, provider, reason, null), null, ExhaustedRetries: true)
-                : new(Entry(DeliveryStatus.Pending, provider, reason, null), retryAfter, ExhaustedRetries: false);
+    /// <summary>One device's try: builds the ledger row for whatever the outcome turns out to be.</summary>
+    private readonly record struct Attempt(PushEvent Event, RegisteredDevice Device, LedgerEntry? Previous, Guid ApnsId, DateTimeOffset At,
+        RetryPolicy Policy)
+    {
+        public int Number => (Previous?.Attempts ?? 0) + 1;
+
+        public DateTimeOffset FirstAt => Previous?.FirstAttemptAt ?? At;
+
+        public DeviceOutcome Final(DeliveryStatus status, string? provider, string? reason, string? providerMessageId = null) =>
+            new(Entry(status, provider, reason, providerMessageId), RetryDelay: null, ExhaustedRetries: null);
+
+        /// <summary>
+        /// A failure that a later attempt may get past: pending with the next delay, unless the budget is spent (the event
+        /// is dead-lettered with the provider's reason) or, for a ringing call, the next attempt would come after its ring
+        /// time (expired: never a late ring).
+        /// </summary>
+        public DeviceOutcome Transient(string provider, PushFailureReason reason, TimeSpan? retryAfter)
+        {
+            var delay = Policy.Backoff.Next(Number, retryAfter);
+            if (Event.Data is CallIncomingData call && At + delay >= Event.Time.AddSeconds(call.RingTimeoutSeconds))
+            {
+                return new(Entry(DeliveryStatus.Expired, provider, "RingTimeElapsed:" + reason, null), null, null);
+            }
+            if (At + delay - FirstAt > Policy.Budget)
+            {
+                return new(Entry(DeliveryStatus.DeadLettered, provider, reason.ToString(), null), null, reason);
+            }
+            return new(Entry(DeliveryStatus.Pending, provider, reason.ToString(), null), delay, null);
+        }
 
         private LedgerEntry Entry(DeliveryStatus status, string? provider, string? reason, string? providerMessageId) => new(
             Event.TrackingId,
@@ -296,10 +322,14 @@ public sealed partial class EventDelivery
             reason,
             provider == "apns" || Previous?.ApnsId is not null ? ApnsId : null,
             providerMessageId,
-            (Previous?.Attempts ?? 0) + 1,
-            Previous?.FirstAttemptAt ?? At,
+            Number,
+            FirstAt,
             At);
     }
 
-    private readonly record struct DeviceOutcome(LedgerEntry Entry, TimeSpan? RetryAfter, bool ExhaustedRetries);
+    private readonly record struct RetryPolicy(TimeSpan Budget, RetryBackoff Backoff);
+
+    /// <param name="RetryDelay">Set when the device is pending: when it should be tried again.</param>
+    /// <param name="ExhaustedRetries">Set when the retry budget ran out: the provider's last reason.</param>
+    private readonly record struct DeviceOutcome(LedgerEntry Entry, TimeSpan? RetryDelay, PushFailureReason? ExhaustedRetries);
 }

@@ -1,8 +1,8 @@
 namespace Push.Core.Delivery;
 
 /// <summary>
-/// The queue-level retry budget (the second of the two budgets STYLE.md keeps apart): exponential
-/// back-off with full jitter between redeliveries, never shorter than the provider's Retry-After.
+/// The queue-level back-off (the second of the two retry budgets STYLE.md keeps apart): exponential
+/// back-off with jitter between attempts, never shorter than the provider's Retry-After.
 /// </summary>
 public sealed class RetryBackoff
 {
@@ -10,10 +10,10 @@ public sealed class RetryBackoff
 
     public RetryBackoff(DeliveryOptions options) => _options = options;
 
-    /// <param name="deliveryCount">1 for the first delivery.</param>
-    public TimeSpan Next(long deliveryCount, TimeSpan? retryAfter)
+    /// <param name="attempt">The attempt that just failed: 1 for the first.</param>
+    public TimeSpan Next(int attempt, TimeSpan? retryAfter)
     {
-        var exponent = Math.Clamp(deliveryCount - 1, 0, 16);
+        var exponent = Math.Clamp(attempt - 1, 0, 16);
         var ceiling = Math.Min(_options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, exponent), _options.RetryMaxDelay.TotalMilliseconds);
         // Half fixed, half random: enough spread to avoid a thundering herd, never near zero.
         var jittered = TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);

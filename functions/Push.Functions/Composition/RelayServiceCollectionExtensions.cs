@@ -3,55 +3,40 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Push.Core.Credentials;
+using Push.Core.DeadLetters;
 using Push.Core.Delivery;
 using Push.Core.Ledger;
 using Push.Core.Protection;
+using Push.Core.Queues;
 using Push.Core.Registry;
 using Push.Core.Routing;
-using Push.Functions.DeliverCall;
-using Push.Functions.DeliverMessage;
-using Push.Functions.ManageDevices;
-using Push.Functions.ProcessDeadLetters;
-using Push.Functions.RefreshProviderTokens;
-using Push.Core.Credentials;
-using Push.Hosting.ServiceBus;
-using Push.Hosting.Timers;
-using Push.Functions.Settlement;
-using Push.Hosting.Queues;
+using Push.Core.Storage;
+using Push.Core.StorageQueues;
+using Push.Functions.QueuedEvents;
 using Push.Providers;
 using Push.Providers.Apns;
-using Push.Providers.Fcm;
 
 namespace Push.Functions.Composition;
 
-/// <summary>Wires the relay: storage, providers, the delivery pipeline and the three queue-triggered functions.</summary>
+/// <summary>
+/// Wires the relay into the worker: storage, providers and their shared tokens, the delivery pipeline, dead-letter
+/// triage, and the queue transport the functions settle on. The function classes themselves are found by the worker
+/// (the Sdk's generated metadata) and get these services through their constructors.
+/// </summary>
 public static class RelayServiceCollectionExtensions
 {
-    /// <summary>Every function this host can run (the names <c>Functions:Enabled</c> accepts).</summary>
-    public static IReadOnlyCollection<string> AllFunctions { get; } =
-        [DeliverCallFunction.Name, DeliverMessageFunction.Name, ManageDevicesFunction.Name,
-         RefreshProviderTokensFunction.Name, ProcessDeadLettersFunction.Name];
-
     public static IServiceCollection AddPushRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
 
-        // Storage: registry and ledger on Tables; queues through the trigger runtime.
+        // Storage: every client from the one Functions setting, AzureWebJobsStorage.
         services.AddSingleton(_ => StorageClients.CreateTableClient(configuration));
         services.AddSingleton(_ => StorageClients.CreateBlobClient(configuration));
+        services.AddSingleton(_ => StorageClients.CreateQueueClient(configuration));
         services.AddDeviceRegistry(configuration);
         services.AddDeliveryLedger(configuration);
-        var useServiceBus = ServiceBusServiceCollectionExtensions.UsesServiceBus(configuration);
-        if (useServiceBus)
-        {
-            services.AddServiceBusQueues(configuration);
-            services.AddTimerTriggers(configuration); // timers keep their leases and status in the Storage account
-        }
-        else
-        {
-            services.AddStorageQueues(configuration);
-        }
 
         // Providers. The shared token sources come first: they replace the per-process defaults, so every
         // instance uses the one APNs JWT and FCM access token kept in blob storage.
@@ -81,63 +66,21 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton<CallPriority>();
         services.AddSingleton<DeviceEventHandler>();
         services.AddSingleton<EventDelivery>();
-        services.AddSingleton<QueueDelivery>();
 
-        // The functions, each on its own queue; Functions:Enabled may pick some of them.
-        var queues = ReadQueueNames(configuration);
-        services.AddSingleton(queues);
-        var enabled = EnabledFunctions.Read(configuration, AllFunctions);
-        if (enabled.IsEnabled(DeliverCallFunction.Name))
-        {
-            services.AddEventQueueTrigger<DeliverCallFunction>(DeliverCallFunction.Name, queues.Calls, useServiceBus);
-        }
-        if (enabled.IsEnabled(DeliverMessageFunction.Name))
-        {
-            services.AddEventQueueTrigger<DeliverMessageFunction>(DeliverMessageFunction.Name, queues.Messages, useServiceBus);
-        }
-        if (enabled.IsEnabled(ManageDevicesFunction.Name))
-        {
-            services.AddEventQueueTrigger<ManageDevicesFunction>(ManageDevicesFunction.Name, queues.Devices, useServiceBus);
-        }
+        // The queues: their names (the same app settings the trigger attributes name) and the Storage transport.
+        services.AddOptions<QueueNames>().Bind(configuration.GetSection(QueueNames.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueNames>, QueueNamesValidator>());
+        services.AddSingleton(_ => StorageQueueHostSettings.Read(configuration));
+        services.AddSingleton<StorageEventQueues>();
+        services.AddSingleton<StorageQueueEventHandler>();
 
-        // Timers: one instance at a time runs each (blob lease).
-        if (enabled.IsEnabled(RefreshProviderTokensFunction.Name))
-        {
-            services.AddRefreshProviderTokens(configuration);
-        }
-        // Triage reads <queue>-poison on Storage queues and <queue>/$DeadLetterQueue on Service Bus.
-        services.AddDeadLetterTriage(configuration);
-        if (enabled.IsEnabled(ProcessDeadLettersFunction.Name))
-        {
-            services.AddTimerTrigger<ProcessDeadLettersFunction>(ProcessDeadLettersFunction.Name,
-                DeadLetterTriageServiceCollectionExtensions.Schedule(configuration));
-        }
+        // Dead-letter triage over the Storage poison queues.
+        services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>());
+        services.AddSingleton<DeadLetterArchive>();
+        services.AddSingleton<DeadLetterMetrics>();
+        services.AddSingleton<IDeadLetterQueue, StoragePoisonQueue>();
+        services.AddSingleton<DeadLetterTriage>();
         return services;
-    }
-
-    // The function classes are the same on either transport; only the trigger binding differs.
-    private static void AddEventQueueTrigger<TFunction>(this IServiceCollection services, string name, string queue, bool useServiceBus)
-        where TFunction : class, IQueueTriggeredFunction
-    {
-        if (useServiceBus)
-        {
-            services.AddServiceBusTrigger<TFunction>(name, queue);
-        }
-        else
-        {
-            services.AddQueueTrigger<TFunction>(name, queue);
-        }
-    }
-
-    // Queue names decide which listeners exist, so they are read (and checked) while the host is built.
-    private static QueueNames ReadQueueNames(IConfiguration configuration)
-    {
-        var names = configuration.GetSection(QueueNames.SectionName).Get<QueueNames>() ?? new QueueNames();
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(names, new(names), results, validateAllProperties: true))
-        {
-            throw new OptionsValidationException(QueueNames.SectionName, typeof(QueueNames), results.Select(r => r.ErrorMessage ?? "invalid"));
-        }
-        return names;
     }
 }

@@ -1,21 +1,21 @@
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using Push.Core.Delivery;
-using Push.Functions.Settlement;
-using Push.Hosting.Queues;
+using Push.Functions.QueuedEvents;
 
 namespace Push.Functions.DeliverCall;
 
 /// <summary>
-/// Triggered by the calls queue (<c>push-calls</c>): ringing and ended calls. It has its own queue,
-/// listener and budget so a backlog of messages never delays a ringing phone.
+/// Ringing and ended calls from the calls queue (<c>Queues:Calls</c>, default <c>push-calls</c>). It has its own queue,
+/// and on Flex Consumption its own instances, so a backlog of messages never delays a ringing phone.
 /// </summary>
-public sealed class DeliverCallFunction : IQueueTriggeredFunction
+public sealed class DeliverCallFunction(StorageQueueEventHandler handler)
 {
     public const string Name = "DeliverCall";
 
-    private readonly QueueDelivery _delivery;
-
-    public DeliverCallFunction(QueueDelivery delivery) => _delivery = delivery;
-
-    public Task<QueueSettlement> RunAsync(QueueTriggerMessage message, CancellationToken cancellationToken) =>
-        _delivery.RunAsync(message, EventRoute.Calls, cancellationToken);
+    [Function(Name)]
+    public Task RunAsync(
+        [QueueTrigger("%Queues:Calls%", Connection = "AzureWebJobsStorage")] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        handler.HandleAsync(message, EventRoute.Calls, cancellationToken);
 }

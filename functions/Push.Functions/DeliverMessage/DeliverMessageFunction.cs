@@ -1,18 +1,18 @@
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using Push.Core.Delivery;
-using Push.Functions.Settlement;
-using Push.Hosting.Queues;
+using Push.Functions.QueuedEvents;
 
 namespace Push.Functions.DeliverMessage;
 
-/// <summary>Triggered by the messages queue (<c>push-messages</c>): instant messages.</summary>
-public sealed class DeliverMessageFunction : IQueueTriggeredFunction
+/// <summary>Instant messages from the messages queue (<c>Queues:Messages</c>, default <c>push-messages</c>).</summary>
+public sealed class DeliverMessageFunction(StorageQueueEventHandler handler)
 {
     public const string Name = "DeliverMessage";
 
-    private readonly QueueDelivery _delivery;
-
-    public DeliverMessageFunction(QueueDelivery delivery) => _delivery = delivery;
-
-    public Task<QueueSettlement> RunAsync(QueueTriggerMessage message, CancellationToken cancellationToken) =>
-        _delivery.RunAsync(message, EventRoute.Messages, cancellationToken);
+    [Function(Name)]
+    public Task RunAsync(
+        [QueueTrigger("%Queues:Messages%", Connection = "AzureWebJobsStorage")] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        handler.HandleAsync(message, EventRoute.Messages, cancellationToken);
 }

@@ -1,18 +1,18 @@
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using Push.Core.Delivery;
-using Push.Functions.Settlement;
-using Push.Hosting.Queues;
+using Push.Functions.QueuedEvents;
 
 namespace Push.Functions.ManageDevices;
 
-/// <summary>Triggered by the devices queue (<c>push-devices</c>): device registrations and unregistrations.</summary>
-public sealed class ManageDevicesFunction : IQueueTriggeredFunction
+/// <summary>Device registrations and unregistrations from the devices queue (<c>Queues:Devices</c>, default <c>push-devices</c>).</summary>
+public sealed class ManageDevicesFunction(StorageQueueEventHandler handler)
 {
     public const string Name = "ManageDevices";
 
-    private readonly QueueDelivery _delivery;
-
-    public ManageDevicesFunction(QueueDelivery delivery) => _delivery = delivery;
-
-    public Task<QueueSettlement> RunAsync(QueueTriggerMessage message, CancellationToken cancellationToken) =>
-        _delivery.RunAsync(message, EventRoute.Devices, cancellationToken);
+    [Function(Name)]
+    public Task RunAsync(
+        [QueueTrigger("%Queues:Devices%", Connection = "AzureWebJobsStorage")] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        handler.HandleAsync(message, EventRoute.Devices, cancellationToken);
 }

@@ -1,28 +1,22 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Push.Core.DeadLetters;
-using Push.Hosting.Timers;
+using Push.Core.Queues;
 
 namespace Push.Functions.ProcessDeadLetters;
 
 /// <summary>
-/// Timer-triggered (one instance at a time): triages the poison queues of the calls, messages and devices queues,
-/// replaying what an outage put there and archiving the rest. The work is in <see cref="DeadLetterTriage"/>.
+/// Timer (<c>Timers:ProcessDeadLetters</c>, every 5 minutes by default; one instance at a time): triages the dead letters of
+/// the calls, messages and devices queues, replaying what an outage put there and archiving the rest. The work is in
+/// <see cref="DeadLetterTriage"/>.
 /// </summary>
-public sealed class ProcessDeadLettersFunction : ITimerTriggeredFunction
+public sealed class ProcessDeadLettersFunction(DeadLetterTriage triage, IOptions<QueueNames> queues)
 {
     public const string Name = "ProcessDeadLetters";
 
-    /// <summary>The default schedule (every 5 minutes, at second 0); setting <c>DeadLetters:Schedule</c> overrides it.</summary>
     public const string DefaultSchedule = "0 */5 * * * *";
 
-    private readonly DeadLetterTriage _triage;
-    private readonly DeadLetterSourceQueues _queues;
-
-    public ProcessDeadLettersFunction(DeadLetterTriage triage, DeadLetterSourceQueues queues)
-    {
-        _triage = triage;
-        _queues = queues;
-    }
-
-    public Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken) =>
-        _triage.RunAsync(_queues.Names, cancellationToken);
+    [Function(Name)]
+    public Task RunAsync([TimerTrigger("%Timers:ProcessDeadLetters%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        triage.RunAsync(queues.Value.All, cancellationToken);
 }
