@@ -1,6 +1,7 @@
 using System.Text;
 using Push.Core.DeadLetters;
 using Push.Core.Events;
+using Push.Providers.Results;
 
 namespace Push.Core.Tests.DeadLetters;
 
@@ -33,21 +34,60 @@ public sealed class DeadLetterClassifierTests
     [InlineData("InvalidEvent:TooLarge", DeadLetterClass.Permanent)]
     [InlineData("InvalidEvent:UnknownType", DeadLetterClass.Permanent)]
     [InlineData("InvalidEvent:WrongQueue", DeadLetterClass.Permanent)]
-    // The host's own reasons.
-    [InlineData("MaxDequeueCountExceeded", DeadLetterClass.Transient)]
+    // The transports' own reasons: a count alone is not evidence of an outage (Assess looks at the ledger).
+    [InlineData("MaxDequeueCountExceeded", DeadLetterClass.Permanent)]
+    [InlineData("MaxDeliveryCountExceeded", DeadLetterClass.Permanent)]
     [InlineData("UndecodableMessage", DeadLetterClass.Corrupt)]
-    [InlineData(DeadLetterEntry.UnreadableReason, DeadLetterClass.Corrupt)]
     // Nobody knows it: do not replay.
     [InlineData("SomethingNew", DeadLetterClass.Permanent)]
+    [InlineData("TTLExpiredException", DeadLetterClass.Permanent)]
+    [InlineData("InvalidEvent", DeadLetterClass.Permanent)]
+    [InlineData("MaxDequeueCountExceeded:Extra", DeadLetterClass.Permanent)]
     public void Each_reason_the_relay_writes_has_its_class(string reason, DeadLetterClass expected) =>
-        Assert.Equal(expected, DeadLetterClassifier.Classify(reason, "2 device(s) still failing"));
+        Assert.Equal(expected, DeadLetterClassifier.Classify(DeadLetterReason.Parse(reason)));
+
+    [Theory]
+    [InlineData("MaxDequeueCountExceeded")]
+    [InlineData("MaxDeliveryCountExceeded")]
+    public void A_transport_that_gave_up_is_transient_only_when_the_ledger_last_saw_a_transient_provider_failure(string reason)
+    {
+        var im = TestEvents.Im(Now);
+        Assert.Equal(DeadLetterClass.Transient, DeadLetterClassifier.Assess(Entry(im, reason), Now, PushFailureReason.ServiceUnavailable).Class);
+        Assert.Equal(DeadLetterClass.Permanent, DeadLetterClassifier.Assess(Entry(im, reason), Now, PushFailureReason.BadTopic).Class);
+        var unknown = DeadLetterClassifier.Assess(Entry(im, reason), Now);
+        Assert.Equal(DeadLetterClass.Permanent, unknown.Class);
+        Assert.Equal("NoFailureRecorded", unknown.Detail);
+    }
+
+    [Theory]
+    [InlineData("InvalidEvent:MissingField")]
+    [InlineData("InvalidEvent:WrongQueue")]
+    [InlineData("RetriesExhausted:ServiceUnavailable")]
+    [InlineData("MaxDequeueCountExceeded")]
+    [InlineData("MaxDeliveryCountExceeded")]
+    [InlineData("UndecodableMessage")]
+    public void Every_reason_the_relay_writes_reads_back_as_itself(string text)
+    {
+        var reason = DeadLetterReason.Parse(text);
+        Assert.NotEqual(DeadLetterCause.Other, reason.Cause);
+        Assert.Equal(text, reason.ToString());
+    }
+
+    [Fact]
+    public void A_reason_nobody_wrote_is_kept_printable_and_short()
+    {
+        var reason = DeadLetterReason.Parse("weird\r\nreason" + new string('x', 500));
+        Assert.Equal(DeadLetterCause.Other, reason.Cause);
+        Assert.DoesNotContain('\n', reason.ToString());
+        Assert.True(reason.ToString().Length <= 128);
+    }
 
     [Fact]
     public void Every_problem_code_the_parser_reports_is_permanent()
     {
         foreach (var code in Enum.GetNames<EventProblemCode>())
         {
-            Assert.Equal(DeadLetterClass.Permanent, DeadLetterClassifier.Classify("InvalidEvent:" + code, null));
+            Assert.Equal(DeadLetterClass.Permanent, DeadLetterClassifier.Classify(DeadLetterReason.InvalidEvent(Enum.Parse<EventProblemCode>(code))));
         }
     }
 
@@ -72,8 +112,8 @@ public sealed class DeadLetterClassifierTests
     public void The_ring_timeout_of_the_event_decides_not_the_default()
     {
         var call = TestEvents.Call(Now.AddSeconds(-60), ringTimeoutSeconds: 120);
-        Assert.Equal(DeadLetterClass.Transient, DeadLetterClassifier.Assess(Entry(call, "MaxDequeueCountExceeded"), Now).Class);
-        Assert.Equal(DeadLetterClass.ExpiredCall, DeadLetterClassifier.Assess(Entry(call, "MaxDequeueCountExceeded"), Now.AddSeconds(61)).Class);
+        Assert.Equal(DeadLetterClass.Transient, DeadLetterClassifier.Assess(Entry(call, "RetriesExhausted:Timeout"), Now).Class);
+        Assert.Equal(DeadLetterClass.ExpiredCall, DeadLetterClassifier.Assess(Entry(call, "RetriesExhausted:Timeout"), Now.AddSeconds(61)).Class);
     }
 
     [Fact]
@@ -93,15 +133,15 @@ public sealed class DeadLetterClassifierTests
     [Fact]
     public void An_unreadable_entry_is_corrupt()
     {
-        var entry = new DeadLetterEntry("q", "p1", "r", "p1", DeadLetterEntry.UnreadableReason, null, 0, null, Now, null, null, "garbage");
+        var entry = new DeadLetterEntry("q", "p1", "r", "p1", DeadLetterReason.Parse("Unknown"), null, 0, null, Now, null, null, "garbage");
         Assert.Equal(DeadLetterClass.Corrupt, DeadLetterClassifier.Assess(entry, Now).Class);
     }
 
     [Fact]
     public void A_transient_entry_whose_original_never_decoded_is_corrupt()
     {
-        var entry = new DeadLetterEntry("q", "p1", "r", "m1", "MaxDequeueCountExceeded", null, 5, Now, Now, "%%%", null, "x");
-        Assert.Equal(DeadLetterClass.Corrupt, DeadLetterClassifier.Assess(entry, Now).Class);
+        var entry = new DeadLetterEntry("q", "p1", "r", "m1", DeadLetterReason.MaxDequeueCountExceeded, null, 5, Now, Now, "%%%", null, "x");
+        Assert.Equal(DeadLetterClass.Corrupt, DeadLetterClassifier.Assess(entry, Now, PushFailureReason.ServiceUnavailable).Class);
     }
 
     [Fact]
@@ -128,7 +168,7 @@ public sealed class DeadLetterClassifierTests
     private static DeadLetterEntry Entry(PushEvent evt, string reason)
     {
         var body = PushEventWriter.Serialize(evt);
-        return new DeadLetterEntry("push-calls", "p1", "r1", "m1", reason, null, 5, Now.AddMinutes(-1), Now,
+        return new DeadLetterEntry("push-calls", "p1", "r1", "m1", DeadLetterReason.Parse(reason), null, 5, Now.AddMinutes(-1), Now,
             Convert.ToBase64String(body), body, "raw");
     }
 }

@@ -5,7 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Azure.Storage.Queues;
 using Push.Core.DeadLetters;
+using Push.Core.Ledger;
+using Push.Core.Storage;
+using Push.Core.StorageQueues;
+using Push.Core.Tests.Delivery;
 using Push.Testing;
 
 namespace Push.Core.Tests.DeadLetters;
@@ -20,47 +25,58 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
     private readonly string _queue = AzuriteFixture.UniqueName("dlq");
     private readonly DeadLetterOptions _options;
     private readonly FakeTimeProvider _time = new(DeadLetteredAt);
-    private readonly AzuritePoisonQueue _poison;
+    private readonly QueueServiceClient _queues;
+    private readonly FailingDeletes _poison;
+    private readonly StorageEventQueues _writer;
     private readonly DeadLetterArchive _archive;
+    private readonly InMemoryLedger _ledger = new();
     private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
     public DeadLetterTriageTests(AzuriteFixture azurite)
     {
         _azurite = azurite;
         _options = new DeadLetterOptions { ArchiveTable = AzuriteFixture.UniqueName("dl"), Lease = TimeSpan.FromSeconds(1) };
-        _poison = new AzuritePoisonQueue(azurite.ConnectionString);
+        _queues = new QueueServiceClient(azurite.ConnectionString, StorageClients.QueueOptions());
         _archive = new DeadLetterArchive(new TableServiceClient(azurite.ConnectionString), Options.Create(_options));
-        _poison.Queue(_queue).CreateIfNotExists();
-        _poison.Queue(AzuritePoisonQueue.PoisonOf(_queue)).CreateIfNotExists();
+        _poison = new FailingDeletes(new StoragePoisonQueue(_queues, StorageQueueHostSettings.Default, _archive));
+        _writer = new StorageEventQueues(_queues, StorageQueueHostSettings.Default, _archive);
+        Queue(_queue).CreateIfNotExists();
+        Queue(PoisonQueueName.Of(_queue)).CreateIfNotExists();
     }
 
-    private DeadLetterTriage Triage() => new(_poison, _archive, Options.Create(_options),
+    private QueueClient Queue(string name) => _queues.GetQueueClient(name);
+
+    private DeadLetterTriage Triage() => new(_poison, _archive, _ledger, Options.Create(_options),
         new DeadLetterMetrics(_meters.GetRequiredService<IMeterFactory>()), _time, NullLogger<DeadLetterTriage>.Instance);
 
+    /// <summary>Dead-letters a message the way the relay's settlement does: its reason recorded, the text on the poison queue.</summary>
     private async Task<string> PoisonAsync(string originalText, string reason, string? messageId = null)
     {
         messageId ??= Guid.NewGuid().ToString();
-        await _poison.Queue(AzuritePoisonQueue.PoisonOf(_queue)).SendMessageAsync(
-            PoisonRecords.Text(_queue, messageId, reason, originalText, InsertedAt, DeadLetteredAt, description: "1 device(s) still failing"));
+        await _writer.DeadLetterAsync(_queue, originalText, new RecordedDeadLetterReason(DeadLetterReason.Parse(reason),
+            "1 device(s) still failing", messageId, 5, InsertedAt, DeadLetteredAt), CancellationToken.None);
         return messageId;
     }
+
+    /// <summary>What the Functions host does after maxDequeueCount failed deliveries: the text, unchanged, and no reason.</summary>
+    private async Task HostPoisonAsync(string originalText) => await Queue(PoisonQueueName.Of(_queue)).SendMessageAsync(originalText);
 
     private async Task<List<string>> DrainAsync(string queue)
     {
         var texts = new List<string>();
-        var client = _poison.Queue(queue);
+        var client = Queue(queue);
         while ((await client.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value is { Length: > 0 } messages)
         {
             foreach (var message in messages)
             {
-                texts.Add(message.Body.ToString());
+                texts.Add(message.MessageText);
                 await client.DeleteMessageAsync(message.MessageId, message.PopReceipt);
             }
         }
         return texts;
     }
 
-    private async Task<int> CountAsync(string queue) => (await _poison.Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+    private async Task<int> CountAsync(string queue) => (await Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
 
     private async Task<List<DeadLetterArchiveRecord>> ArchivedAsync()
     {
@@ -80,7 +96,7 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
 
         Assert.Equal(1, summary.Replayed);
         Assert.Equal([original], await DrainAsync(_queue));
-        Assert.Equal(0, await CountAsync(AzuritePoisonQueue.PoisonOf(_queue)));
+        Assert.Equal(0, await CountAsync(PoisonQueueName.Of(_queue)));
         Assert.Equal(1, await _archive.GetReplayCountAsync(_queue, original, CancellationToken.None));
         Assert.Empty(await ArchivedAsync());
     }
@@ -97,9 +113,9 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
         Assert.Equal(1, summary.Deferred);
         Assert.Equal(0, summary.Replayed);
         Assert.Equal(0, await CountAsync(_queue));
-        Assert.Equal(1, await CountAsync(AzuritePoisonQueue.PoisonOf(_queue)));
+        Assert.Equal(1, await CountAsync(PoisonQueueName.Of(_queue)));
         // Hidden for the rest of the cool-down (4 minutes), so a peek sees nothing.
-        Assert.Empty((await _poison.Queue(AzuritePoisonQueue.PoisonOf(_queue)).PeekMessagesAsync(32)).Value);
+        Assert.Empty((await Queue(PoisonQueueName.Of(_queue)).PeekMessagesAsync(32)).Value);
         Assert.Empty(await ArchivedAsync());
     }
 
@@ -108,13 +124,13 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
     {
         _options.MaxReplays = 1;
         var original = TestEvents.QueueText(TestEvents.Im(DeadLetteredAt));
-        await PoisonAsync(original, "MaxDequeueCountExceeded");
+        await PoisonAsync(original, "RetriesExhausted:ServiceUnavailable");
         _time.SetUtcNow(DeadLetteredAt.AddHours(1));
         Assert.Equal(1, (await Triage().RunAsync([_queue], CancellationToken.None)).Replayed);
         Assert.Equal([original], await DrainAsync(_queue));
 
-        // The replay failed again: the host dead-letters the same text under a new message id.
-        var secondId = await PoisonAsync(original, "MaxDequeueCountExceeded");
+        // The replay failed again: the relay dead-letters the same text under a new message id.
+        var secondId = await PoisonAsync(original, "RetriesExhausted:ServiceUnavailable");
         var summary = await Triage().RunAsync([_queue], CancellationToken.None);
 
         Assert.Equal(0, summary.Replayed);
@@ -124,8 +140,10 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
         Assert.Equal(secondId, row.MessageId);
         Assert.Equal(DeadLetterClass.Permanent, row.Class);
         Assert.Equal(DeadLetterTriage.ReplayCapReached, row.Detail);
-        Assert.Equal("MaxDequeueCountExceeded", row.Reason);
+        Assert.Equal("RetriesExhausted:ServiceUnavailable", row.Reason);
         Assert.Equal(1, row.ReplayCount);
+        // The reason row went with the entry.
+        Assert.Null(await _archive.FindReasonAsync(_queue, original, CancellationToken.None));
     }
 
     [Fact]
@@ -138,7 +156,7 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
         var summary = await Triage().RunAsync([_queue], CancellationToken.None);
 
         Assert.Equal(1, summary.ArchivedByClass[DeadLetterClass.Permanent]);
-        Assert.Equal(0, await CountAsync(AzuritePoisonQueue.PoisonOf(_queue)));
+        Assert.Equal(0, await CountAsync(PoisonQueueName.Of(_queue)));
         Assert.Equal(0, await CountAsync(_queue));
         var row = Assert.Single(await ArchivedAsync());
         Assert.Equal("InvalidEvent:MissingField", row.Reason);
@@ -159,7 +177,7 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
     public async Task Corrupt_garbage_is_archived_with_its_raw_bytes_and_the_run_goes_on_to_the_next_entry()
     {
         const string garbage = "%%% neither JSON { nor base64 \u00e9 ~~~";
-        await _poison.Queue(AzuritePoisonQueue.PoisonOf(_queue)).SendMessageAsync(garbage);
+        await HostPoisonAsync(garbage);
         var (_, json) = TestEvents.Malformed();
         await PoisonAsync(TestEvents.QueueText(json), "InvalidEvent:MissingField");
 
@@ -168,9 +186,10 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
         Assert.Equal(1, summary.ArchivedByClass[DeadLetterClass.Corrupt]);
         Assert.Equal(1, summary.ArchivedByClass[DeadLetterClass.Permanent]);
         Assert.Equal(0, summary.Failed);
-        Assert.Equal(0, await CountAsync(AzuritePoisonQueue.PoisonOf(_queue)));
+        Assert.Equal(0, await CountAsync(PoisonQueueName.Of(_queue)));
         var corrupt = Assert.Single(await ArchivedAsync(), r => r.Class == DeadLetterClass.Corrupt);
-        Assert.Equal(ArchivedOriginalForm.RawEntry, corrupt.OriginalForm);
+        Assert.Equal("UndecodableMessage", corrupt.Reason);
+        Assert.Equal(ArchivedOriginalForm.MessageText, corrupt.OriginalForm);
         Assert.Equal(Encoding.UTF8.GetBytes(garbage), corrupt.Original);
         Assert.Null(corrupt.TrackingId);
     }
@@ -180,13 +199,13 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
     {
         var (_, json) = TestEvents.Malformed();
         await PoisonAsync(TestEvents.QueueText(json), "InvalidEvent:MissingField");
-        _poison.FailingDeletes = 1;
+        _poison.Count = 1;
 
         var first = await Triage().RunAsync([_queue], CancellationToken.None);
 
         Assert.Equal(1, first.Failed);
         Assert.Single(await ArchivedAsync());
-        Assert.Equal(1, await CountAsync(AzuritePoisonQueue.PoisonOf(_queue)));
+        Assert.Equal(1, await CountAsync(PoisonQueueName.Of(_queue)));
 
         // The entry comes back when its lease (1 s here) ends.
         DeadLetterTriageSummary second;
@@ -199,7 +218,7 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
         while (second.Archived == 0 && DateTime.UtcNow < deadline);
 
         Assert.Equal(1, second.Archived);
-        Assert.Equal(0, await CountAsync(AzuritePoisonQueue.PoisonOf(_queue)));
+        Assert.Equal(0, await CountAsync(PoisonQueueName.Of(_queue)));
         Assert.Single(await ArchivedAsync());
     }
 
@@ -237,6 +256,40 @@ public sealed class DeadLetterTriageTests : IClassFixture<AzuriteFixture>, IDisp
         var row = Assert.Single(await ArchivedAsync());
         Assert.Equal(DeadLetterClass.ExpiredCall, row.Class);
         Assert.Equal(call.TrackingId, row.TrackingId);
+    }
+
+    [Fact]
+    public async Task A_message_the_host_poisoned_after_an_outage_the_ledger_recorded_is_replayed()
+    {
+        var im = TestEvents.Im(DateTimeOffset.UtcNow);
+        var original = TestEvents.QueueText(im);
+        await _ledger.RecordAsync(new LedgerEntry(im.TrackingId, "dev-1", im.Type, DeliveryStatus.Pending, "apns", "ServiceUnavailable",
+            null, null, 3, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow), CancellationToken.None);
+        await HostPoisonAsync(original);
+        _time.SetUtcNow(DateTimeOffset.UtcNow + _options.ReplayCoolDown + TimeSpan.FromMinutes(1));
+
+        var summary = await Triage().RunAsync([_queue], CancellationToken.None);
+
+        Assert.Equal(1, summary.Replayed);
+        Assert.Equal([original], await DrainAsync(_queue));
+    }
+
+    [Fact]
+    public async Task A_message_the_host_poisoned_with_no_failure_on_record_is_archived_not_replayed_on_its_count_alone()
+    {
+        var im = TestEvents.Im(DateTimeOffset.UtcNow);
+        await HostPoisonAsync(TestEvents.QueueText(im));
+        _time.SetUtcNow(DateTimeOffset.UtcNow + _options.ReplayCoolDown + TimeSpan.FromMinutes(1));
+
+        var summary = await Triage().RunAsync([_queue], CancellationToken.None);
+
+        Assert.Equal(0, summary.Replayed);
+        var row = Assert.Single(await ArchivedAsync());
+        Assert.Equal("MaxDequeueCountExceeded", row.Reason);
+        Assert.Equal(DeadLetterClass.Permanent, row.Class);
+        Assert.Equal("NoFailureRecorded", row.Detail);
+        Assert.Equal(im.TrackingId, row.TrackingId);
+        Assert.Equal(StorageQueueHostSettings.Default.MaxDequeueCount, row.DequeueCount);
     }
 
     public void Dispose() => _meters.Dispose();

@@ -68,7 +68,7 @@ public sealed class CallPriorityTests
             new DeliveryOptions(), new RelayMetrics(metrics.GetRequiredService<IMeterFactory>()), _priority, TimeProvider.System,
             NullLogger<EventDelivery>.Instance);
         Task<DeliveryVerdict> Deliver(PushEvent evt, EventRoute route) =>
-            delivery.DeliverAsync(new DeliveryRequest(PushEventWriter.Serialize(evt), evt.TrackingId, 1, 5, ComposerFixture.EventTime), route, CancellationToken.None);
+            delivery.DeliverAsync(new DeliveryRequest(PushEventWriter.Serialize(evt), evt.TrackingId, 1, ComposerFixture.EventTime), route, CancellationToken.None);
 
         var call = Deliver(ComposerFixture.Call(), EventRoute.Calls);
         await dispatcher.CallSent.Task.WaitAsync(TimeSpan.FromSeconds(10));

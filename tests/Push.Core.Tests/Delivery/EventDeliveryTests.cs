@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Push.Core.DeadLetters;
 using Push.Core.Delivery;
 using Push.Core.Events;
 using Push.Core.Ledger;
@@ -41,8 +42,8 @@ public sealed class EventDeliveryTests : IDisposable
         return device;
     }
 
-    private Task<DeliveryVerdict> DeliverAsync(PushEvent evt, long deliveryCount = 1, int maxDeliveryCount = 5, EventRoute? route = null) =>
-        _delivery.DeliverAsync(new DeliveryRequest(PushEventWriter.Serialize(evt), "msg-1", deliveryCount, maxDeliveryCount, ComposerFixture.EventTime),
+    private Task<DeliveryVerdict> DeliverAsync(PushEvent evt, long deliveryCount = 1, EventRoute? route = null) =>
+        _delivery.DeliverAsync(new DeliveryRequest(PushEventWriter.Serialize(evt), "msg-1", deliveryCount, ComposerFixture.EventTime),
             route ?? (evt.Type == PushEventTypes.ImMessage ? EventRoute.Messages : EventRoute.Calls), CancellationToken.None);
 
     private static PushRejected Rejected(PushFailureReason reason, int status, TimeSpan? retryAfter = null) =>
@@ -103,16 +104,50 @@ public sealed class EventDeliveryTests : IDisposable
     }
 
     [Fact]
-    public async Task A_transient_failure_on_the_last_delivery_is_dead_lettered_with_the_providers_reason()
+    public async Task A_transient_failure_still_failing_when_the_retry_budget_is_spent_is_dead_lettered_with_the_providers_reason()
     {
         AddIphone();
-        _dispatcher.Answer(TestDevices.IosVoipToken, () => Rejected(PushFailureReason.InternalServerError, 500));
-        var call = ComposerFixture.Call();
+        _dispatcher.Answer(TestDevices.IosPushToken, Enumerable.Repeat(() => Rejected(PushFailureReason.InternalServerError, 500), 100).ToArray());
+        var im = ComposerFixture.Message();
 
-        var verdict = Assert.IsType<DeliveryVerdict.DeadLetterVerdict>(await DeliverAsync(call, deliveryCount: 5, maxDeliveryCount: 5));
+        // However many deliveries the transport allows, retries go on while the budget (20 minutes) lasts ...
+        var retries = 0;
+        DeliveryVerdict verdict;
+        while ((verdict = await DeliverAsync(im, deliveryCount: 1)) is DeliveryVerdict.RetryVerdict retry)
+        {
+            retries++;
+            _fixture.Clock.Advance(retry.Delay);
+        }
 
-        Assert.Equal("RetriesExhausted:InternalServerError", verdict.Reason);
-        Assert.Equal(DeliveryStatus.DeadLettered, Assert.Single((await _ledger.GetAsync(call.TrackingId, default)).Values).Status);
+        // ... and then the event is dead-lettered with the provider's last reason.
+        var dead = Assert.IsType<DeliveryVerdict.DeadLetterVerdict>(verdict);
+        Assert.Equal("RetriesExhausted:InternalServerError", dead.Reason.ToString());
+        Assert.True(retries >= 5, $"{retries} retries within the budget");
+        var entry = Assert.Single((await _ledger.GetAsync(im.TrackingId, default)).Values);
+        Assert.Equal(DeliveryStatus.DeadLettered, entry.Status);
+        Assert.True(entry.LastAttemptAt - entry.FirstAttemptAt <= new DeliveryOptions().RetryBudget);
+        Assert.True(entry.LastAttemptAt - entry.FirstAttemptAt >= new DeliveryOptions().RetryBudget / 2);
+    }
+
+    [Fact]
+    public async Task A_ringing_call_is_retried_only_within_its_ring_time_and_then_expires_rather_than_ring_late()
+    {
+        AddIphone();
+        _dispatcher.Answer(TestDevices.IosVoipToken, Enumerable.Repeat(() => Rejected(PushFailureReason.ServiceUnavailable, 503), 100).ToArray());
+        var call = ComposerFixture.Call(ringSeconds: 20);
+
+        DeliveryVerdict verdict;
+        while ((verdict = await DeliverAsync(call)) is DeliveryVerdict.RetryVerdict retry)
+        {
+            Assert.True(_fixture.Clock.GetUtcNow() + retry.Delay < ComposerFixture.EventTime.AddSeconds(20), "a retry after the ring time");
+            _fixture.Clock.Advance(retry.Delay);
+        }
+
+        Assert.Same(DeliveryVerdict.Done, verdict);
+        var entry = Assert.Single((await _ledger.GetAsync(call.TrackingId, default)).Values);
+        Assert.Equal(DeliveryStatus.Expired, entry.Status);
+        Assert.StartsWith("RingTimeElapsed", entry.Reason, StringComparison.Ordinal);
+        Assert.True(_fixture.Clock.GetUtcNow() < ComposerFixture.EventTime.AddSeconds(20));
     }
 
     [Fact]
@@ -160,11 +195,11 @@ public sealed class EventDeliveryTests : IDisposable
     public async Task Malformed_bytes_are_dead_lettered_with_the_problem_and_nothing_is_pushed()
     {
         AddIphone();
-        var verdict = await _delivery.DeliverAsync(new DeliveryRequest(Encoding.UTF8.GetBytes("{\"specversion\":"), "m", 1, 5, null),
+        var verdict = await _delivery.DeliverAsync(new DeliveryRequest(Encoding.UTF8.GetBytes("{\"specversion\":"), "m", 1, null),
             EventRoute.Calls, CancellationToken.None);
 
         var dead = Assert.IsType<DeliveryVerdict.DeadLetterVerdict>(verdict);
-        Assert.Equal("InvalidEvent:MalformedJson", dead.Reason);
+        Assert.Equal("InvalidEvent:MalformedJson", dead.Reason.ToString());
         Assert.Empty(_dispatcher.Sent);
     }
 
@@ -173,7 +208,7 @@ public sealed class EventDeliveryTests : IDisposable
     {
         AddIphone();
         var verdict = await DeliverAsync(ComposerFixture.Message(), route: EventRoute.Calls);
-        Assert.Equal("InvalidEvent:WrongQueue", Assert.IsType<DeliveryVerdict.DeadLetterVerdict>(verdict).Reason);
+        Assert.Equal(DeadLetterReason.WrongQueue, Assert.IsType<DeliveryVerdict.DeadLetterVerdict>(verdict).Reason);
         Assert.Empty(_dispatcher.Sent);
     }
 
