@@ -72,6 +72,7 @@ public static class RelayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueNames>, QueueNamesValidator>());
         services.AddSingleton(_ => StorageQueueHostSettings.Read(configuration));
         services.AddSingleton<StorageEventQueues>();
+        services.AddSingleton<StorageQueueSettlement>();
         services.AddSingleton<StorageQueueEventHandler>();
 
         // Dead-letter triage over the Storage poison queues.
