@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 
 namespace Push.Core.Storage;
@@ -42,7 +41,7 @@ public static class StorageAccountSetting
                 $"The Storage connection setting '{SettingName}' is missing: set it to a connection string, or set " +
                 $"'{SettingName}__accountName' (or '{SettingName}__{name}ServiceUri') for an identity-based connection");
         }
-        return new StorageAccountEndpoint(null, uri, Credential(section));
+        return new StorageAccountEndpoint(null, uri, AzureIdentitySetting.Credential(section));
     }
 
     /// <summary>
@@ -68,24 +67,6 @@ public static class StorageAccountSetting
             // Not chained: the SDK's message may quote the connection string.
             throw new InvalidOperationException($"The setting '{SettingName}' is not a valid Storage connection string ({ex.GetType().Name})");
         }
-    }
-
-    /// <summary>
-    /// The Functions identity convention for any connection section: <c>__credential=managedidentity</c> with an
-    /// optional <c>__clientId</c> (user-assigned identity), otherwise DefaultAzureCredential (with that client id).
-    /// </summary>
-    public static TokenCredential Credential(IConfigurationSection section)
-    {
-        var clientId = section["clientId"];
-        if (string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase))
-        {
-            return string.IsNullOrEmpty(clientId)
-                ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
-                : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
-        }
-        return string.IsNullOrEmpty(clientId)
-            ? new DefaultAzureCredential()
-            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
     }
 }
 

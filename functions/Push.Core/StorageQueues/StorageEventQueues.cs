@@ -28,7 +28,7 @@ public sealed class StorageEventQueues
     public StorageQueueHostSettings Settings { get; }
 
     /// <summary>The text a queue holds for <paramref name="body"/> under the host's <c>messageEncoding</c>.</summary>
-    public string Encode(ReadOnlySpan<byte> body) => QueueMessageCodec.Encode(body, Settings.Encoding);
+    public string Encode(ReadOnlySpan<byte> body) => QueueMessageCodec.Encode(body, Settings.MessageEncoding);
 
     /// <summary>Publishes an event body as a producer does.</summary>
     public async Task<string> PublishAsync(string queue, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)

@@ -88,7 +88,7 @@ public sealed class StoragePoisonQueue : IDeadLetterQueue
     {
         var text = message.MessageText;
         var poisonedOn = message.InsertedOn ?? DateTimeOffset.UnixEpoch;
-        var decodes = QueueMessageCodec.TryDecode(text, _settings.Encoding, out var body);
+        var decodes = QueueMessageCodec.TryDecode(text, _settings.MessageEncoding, out var body);
         ReadOnlyMemory<byte>? original = decodes ? body.ToMemory() : (ReadOnlyMemory<byte>?)null;
         if (await _archive.FindReasonAsync(sourceQueue, text, cancellationToken).ConfigureAwait(false) is { } recorded)
         {

@@ -1,38 +1,34 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Push.Core.StorageQueues;
 
 /// <summary>
-/// The Functions host's Storage-queue settings the relay must agree with (host.json <c>extensions.queues</c>, under
-/// configuration section <c>AzureFunctionsJobHost</c>, overridden by <c>AzureFunctionsJobHost__extensions__queues__…</c>):
-/// how a message's text carries its body, and after how many failed deliveries the host poisons a message.
+/// The Functions host's Storage-queue settings the relay must agree with: host.json <c>extensions.queues</c> (section
+/// <see cref="SectionName"/>, overridden by <c>AzureFunctionsJobHost__extensions__queues__…</c> app settings) — how a
+/// message's text carries its body, and after how many failed deliveries the host poisons a message.
 /// </summary>
-public sealed record StorageQueueHostSettings(QueueBodyEncoding Encoding, int MaxDequeueCount)
+public sealed class StorageQueueHostSettings
 {
     public const string SectionName = "AzureFunctionsJobHost:extensions:queues";
 
-    /// <summary>The Functions defaults: base64, 5.</summary>
-    public static StorageQueueHostSettings Default { get; } = new(QueueBodyEncoding.Base64, 5);
+    /// <summary>The Functions defaults.</summary>
+    public static StorageQueueHostSettings Default { get; } = new();
 
-    /// <summary>Reads the settings; a value the host would refuse is named in the error, never guessed at.</summary>
-    public static StorageQueueHostSettings Read(IConfiguration configuration)
+    /// <summary><c>messageEncoding</c>: base64 (default) or none.</summary>
+    public QueueBodyEncoding MessageEncoding { get; set; } = QueueBodyEncoding.Base64;
+
+    /// <summary><c>maxDequeueCount</c>: default 5.</summary>
+    public int MaxDequeueCount { get; set; } = 5;
+}
+
+public sealed class StorageQueueHostSettingsValidator : IValidateOptions<StorageQueueHostSettings>
+{
+    public ValidateOptionsResult Validate(string? name, StorageQueueHostSettings options)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration.GetSection(SectionName);
-        var encoding = section["messageEncoding"] switch
-        {
-            null or "" => Default.Encoding,
-            var value when value.Equals("base64", StringComparison.OrdinalIgnoreCase) => QueueBodyEncoding.Base64,
-            var value when value.Equals("none", StringComparison.OrdinalIgnoreCase) => QueueBodyEncoding.None,
-            _ => throw new InvalidOperationException($"{SectionName}:messageEncoding must be \"base64\" or \"none\"."),
-        };
-        var maxDequeueCount = Default.MaxDequeueCount;
-        if (section["maxDequeueCount"] is { Length: > 0 } text
-            && (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out maxDequeueCount)
-                || maxDequeueCount < 1))
-        {
-            throw new InvalidOperationException($"{SectionName}:maxDequeueCount must be a whole number of at least 1.");
-        }
-        return new StorageQueueHostSettings(encoding, maxDequeueCount);
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (!Enum.IsDefined(options.MessageEncoding)) failures.Add($"{StorageQueueHostSettings.SectionName}:messageEncoding must be base64 or none.");
+        if (options.MaxDequeueCount < 1) failures.Add($"{StorageQueueHostSettings.SectionName}:maxDequeueCount must be at least 1.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -11,6 +11,7 @@ using Push.Core.Protection;
 using Push.Core.Queues;
 using Push.Core.Registry;
 using Push.Core.Routing;
+using Push.Core.ServiceBus;
 using Push.Core.Storage;
 using Push.Core.StorageQueues;
 using Push.Functions.QueuedEvents;
@@ -67,21 +68,51 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton<DeviceEventHandler>();
         services.AddSingleton<EventDelivery>();
 
-        // The queues: their names (the same app settings the trigger attributes name) and the Storage transport.
+        // The queues: their names (the same app settings the trigger attributes name) and the Storage transport, which
+        // the three queue-triggered functions always settle on.
         services.AddOptions<QueueNames>().Bind(configuration.GetSection(QueueNames.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueNames>, QueueNamesValidator>());
-        services.AddSingleton(_ => StorageQueueHostSettings.Read(configuration));
+        services.AddOptions<StorageQueueHostSettings>().Bind(configuration.GetSection(StorageQueueHostSettings.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageQueueHostSettings>, StorageQueueHostSettingsValidator>());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageQueueHostSettings>>().Value);
         services.AddSingleton<StorageEventQueues>();
         services.AddSingleton<StorageQueueSettlement>();
         services.AddSingleton<StorageQueueEventHandler>();
 
-        // Dead-letter triage over the Storage poison queues.
+        // Dead-letter triage, over the poison queues of the transport the events arrive on.
         services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>());
         services.AddSingleton<DeadLetterArchive>();
         services.AddSingleton<DeadLetterMetrics>();
-        services.AddSingleton<IDeadLetterQueue, StoragePoisonQueue>();
         services.AddSingleton<DeadLetterTriage>();
+        if (Transport(configuration) == QueueTransport.ServiceBus)
+        {
+            services.AddServiceBusTransport(configuration);
+        }
+        else
+        {
+            services.AddSingleton<IDeadLetterQueue, StoragePoisonQueue>();
+        }
         return services;
     }
+
+    /// <summary>
+    /// <c>Queues:Transport=ServiceBus</c>: the events arrive on Service Bus queues, handled by in-worker processors
+    /// (<see cref="ServiceBusQueueProcessors"/>), and dead letters are read from the dead-letter subqueues.
+    /// </summary>
+    private static void AddServiceBusTransport(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ServiceBusHostSettings>().Bind(configuration.GetSection(ServiceBusHostSettings.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceBusHostSettings>, ServiceBusHostSettingsValidator>());
+        services.TryAddSingleton(sp => ServiceBusConnectionSetting.CreateClient(configuration,
+            sp.GetRequiredService<IOptions<ServiceBusHostSettings>>().Value.ClientOptions()));
+        services.AddSingleton<ServiceBusSenders>();
+        services.AddSingleton<ServiceBusSettlement>();
+        services.AddSingleton<IDeadLetterQueue, ServiceBusDeadLetterQueue>();
+        services.AddHostedService<ServiceBusQueueProcessors>();
+    }
+
+    // The transport decides which services exist, so it is read while the worker is composed.
+    private static QueueTransport Transport(IConfiguration configuration) =>
+        configuration.GetSection(QueueNames.SectionName).Get<QueueNames>()?.Transport ?? QueueTransport.StorageQueues;
 }
