@@ -1,14 +1,7 @@
 using System.Collections;
-using System.Net;
 using LocalFunctionsHost;
 using LocalFunctionsHost.Configuration;
-using LocalFunctionsHost.Functions;
-using LocalFunctionsHost.Rpc;
-using LocalFunctionsHost.Telemetry;
 using LocalFunctionsHost.Worker;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // The local stand-in for the Azure Functions host: `LocalFunctionsHost --script-root <app build output>`.
 if (!CommandLine.TryParse(args, out var scriptRoot, out var usageError))
@@ -31,50 +24,18 @@ if (settings is null)
     return 1;
 }
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(options =>
-{
-    options.SingleLine = true;
-    options.TimestampFormat = "HH:mm:ss.fff ";
-    options.UseUtcTimestamp = true;
-});
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-builder.Logging.AddFilter("Grpc", LogLevel.Warning);
-builder.Logging.AddFilter("Azure", LogLevel.Warning);
-// The worker connects over plain HTTP/2 (h2c) on loopback, to a port chosen by the system.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-builder.Services.AddGrpc(options =>
-{
-    options.MaxReceiveMessageSize = null;
-    options.MaxSendMessageSize = null;
-});
-builder.Services.AddMetrics();
-builder.Services.AddSingleton(settings);
-builder.Services.AddSingleton<ProcessLauncher>();
-builder.Services.AddSingleton<WorkerChannelRegistry>();
-builder.Services.AddSingleton<WorkerLogSink>();
-builder.Services.AddSingleton<HostTelemetry>();
-builder.Services.AddSingleton<WorkerSupervisor>();
-builder.Services.AddSingleton<FunctionInvoker>();
-builder.Services.AddSingleton<FunctionsHost>();
-builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.ShutdownGracePeriod + TimeSpan.FromSeconds(30));
-
-await using var app = builder.Build();
-app.MapGrpcService<FunctionRpcService>();
+await using var app = LocalHostApp.Create(settings);
 var supervisor = app.Services.GetRequiredService<WorkerSupervisor>();
 // Belt and braces beside setpriv's pdeathsig: whatever way this process ends in managed code, the worker ends too.
 AppDomain.CurrentDomain.ProcessExit += (_, _) => supervisor.Kill();
 AppDomain.CurrentDomain.UnhandledException += (_, _) => supervisor.Kill();
 
 await app.StartAsync();
-var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 var host = app.Services.GetRequiredService<FunctionsHost>();
 var stopping = app.Lifetime.ApplicationStopping;
 try
 {
-    await host.StartAsync(new Uri(address.TrimEnd('/') + "/"), stopping);
+    await host.StartAsync(LocalHostApp.Address(app), stopping);
 }
 catch (HostStartException ex)
 {

@@ -45,4 +45,5 @@ public sealed record Marker(
     bool? IsPastDue = null,
     DateTime? ScheduleLast = null,
     DateTime? ScheduleNext = null,
-    string? PopReceipt = null);
+    string? PopReceipt = null,
+    DateTimeOffset? At = null);

@@ -28,6 +28,12 @@ public sealed class QueueFunctions(MarkerWriter markers)
         CancellationToken cancellationToken) =>
         BehaveAsync("EchoBytes", Convert.ToBase64String(body), id, dequeueCount, "bytes", context, cancellationToken, popReceipt: null);
 
+    /// <summary>Does nothing: the invocation round trip through the host, measured without Storage in it.</summary>
+    [Function("Noop")]
+    public static void Noop([QueueTrigger("%NoopQueue%")] string text)
+    {
+    }
+
     private async Task BehaveAsync(string function, string text, string? messageId, long dequeueCount, string binding,
         FunctionContext context, CancellationToken cancellationToken, string? popReceipt)
     {
@@ -37,7 +43,7 @@ public sealed class QueueFunctions(MarkerWriter markers)
             Marker Mark(string @event) => new(function, @event, messageId, dequeueCount, text, binding, context.InvocationId,
                 Environment.ProcessId, concurrency, Environment.GetEnvironmentVariable("SAMPLE_INSTANCE"),
                 Environment.GetEnvironmentVariable("SampleGreeting"), Environment.GetEnvironmentVariable("SampleOverride"),
-                PopReceipt: popReceipt);
+                PopReceipt: popReceipt, At: DateTimeOffset.UtcNow);
 
             await markers.WriteAsync(Mark("started"));
             if (text == "throw" || (text.StartsWith("throw-until:", StringComparison.Ordinal) && dequeueCount < int.Parse(text[12..])))

@@ -16,5 +16,5 @@ public sealed class TimerFunctions(MarkerWriter markers)
     private Task MarkAsync(string function, TimerInfo timer, FunctionContext context) =>
         markers.WriteAsync(new Marker(function, "completed", null, 0, null, "TimerInfo", context.InvocationId, Environment.ProcessId, 1,
             Environment.GetEnvironmentVariable("SAMPLE_INSTANCE"), Environment.GetEnvironmentVariable("SampleGreeting"),
-            Environment.GetEnvironmentVariable("SampleOverride"), timer.IsPastDue, timer.ScheduleStatus?.Last, timer.ScheduleStatus?.Next));
+            Environment.GetEnvironmentVariable("SampleOverride"), timer.IsPastDue, timer.ScheduleStatus?.Last, timer.ScheduleStatus?.Next, At: DateTimeOffset.UtcNow));
 }

@@ -17,6 +17,9 @@ internal sealed partial class QueueListener
         Message = "Receiving from {QueueName} failed ({ExceptionType}, status {Status}, {ErrorCode}); polling again after back-off")]
     private static partial void LogReceiveFailed(ILogger logger, string queueName, string exceptionType, int status, string? errorCode);
 
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Queue {QueueName} was empty; polling again in {Delay}")]
+    private partial void LogPollingBackoff(string queueName, TimeSpan delay);
+
     [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Message {MessageId} received from {QueueName} (dequeue count {DequeueCount})")]
     private partial void LogMessageReceived(string queueName, string messageId, long dequeueCount);
 

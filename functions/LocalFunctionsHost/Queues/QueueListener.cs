@@ -123,7 +123,9 @@ internal sealed partial class QueueListener
                 QueueMessage[] messages = (await _queue.ReceiveMessagesAsync(_options.BatchSize, _lease, _abort.Token)).Value;
                 if (messages.Length == 0)
                 {
-                    await Task.Delay(backoff.Next(), stopping);
+                    var delay = backoff.Next();
+                    LogPollingBackoff(QueueName, delay);
+                    await Task.Delay(delay, stopping);
                     continue;
                 }
                 backoff.Reset();
