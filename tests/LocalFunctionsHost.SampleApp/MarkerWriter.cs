@@ -27,23 +27,3 @@ public sealed class MarkerWriter
         await _queue.SendMessageAsync(JsonSerializer.Serialize(marker), CancellationToken.None);
     }
 }
-
-/// <summary>What a function saw, as the tests read it back.</summary>
-public sealed record Marker(
-    string Function,
-    string Event,
-    string? MessageId,
-    long DequeueCount,
-    string? Text,
-    string Binding,
-    string? InvocationId,
-    int ProcessId,
-    int Concurrency,
-    string? Instance,
-    string? Greeting,
-    string? Override,
-    bool? IsPastDue = null,
-    DateTime? ScheduleLast = null,
-    DateTime? ScheduleNext = null,
-    string? PopReceipt = null,
-    DateTimeOffset? At = null);
