@@ -47,7 +47,8 @@ internal sealed partial class WorkerChannel
     /// <summary>Completes when the stream has ended.</summary>
     public Task Closed => _closed.Task;
 
-    public int InFlight => _invocations.Count;
+    /// <summary>How many invocations were outstanding when the channel closed (they failed with <see cref="WorkerLostException"/>).</summary>
+    public int LostInvocations { get; private set; }
 
     /// <summary>Serves the stream until the worker closes it or the host stops: reads and dispatches, while one loop writes.</summary>
     public async Task RunAsync(IAsyncStreamReader<StreamingMessage> requests, IServerStreamWriter<StreamingMessage> responses,
@@ -154,10 +155,14 @@ internal sealed partial class WorkerChannel
         {
             if (_loads.TryRemove(id, out var load)) load.TrySetException(lost);
         }
+        var count = 0;
         foreach (var id in _invocations.Keys)
         {
-            if (_invocations.TryRemove(id, out var invocation)) invocation.TrySetException(lost);
+            if (!_invocations.TryRemove(id, out var invocation)) continue;
+            invocation.TrySetException(lost);
+            count++;
         }
+        LostInvocations = count;
     }
 
     private void Send(StreamingMessage message)

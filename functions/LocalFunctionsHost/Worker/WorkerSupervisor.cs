@@ -127,8 +127,8 @@ internal sealed partial class WorkerSupervisor(
                 return;
             }
             SetNotReady();
-            var inFlight = instance.Channel.InFlight;
             instance.Channel.Close("the worker process exited");
+            var inFlight = instance.Channel.LostInvocations;
             instance.Process.Kill();
             var code = await instance.Process.Exited;
             registry.Remove(instance.Channel.WorkerId);
