@@ -28,6 +28,9 @@ internal sealed partial class FunctionsHost(
     private readonly List<QueueListener> _queues = [];
     private readonly List<TimerListener> _timers = [];
 
+    /// <summary>The app's functions as the worker declared them, once started.</summary>
+    public IReadOnlyList<FunctionDescriptor> Functions { get; private set; } = [];
+
     /// <summary>Starts everything; throws <see cref="HostStartException"/> naming every problem.</summary>
     public async Task StartAsync(Uri hostUri, CancellationToken cancellationToken)
     {
@@ -52,6 +55,7 @@ internal sealed partial class FunctionsHost(
         }
         if (errors.Count > 0) throw new HostStartException(errors);
 
+        Functions = functions;
         var failed = await supervisor.LoadAsync(functions);
         var listened = functions.Where(f => f.IsListened && !failed.Contains(f.Name)).ToList();
         try
