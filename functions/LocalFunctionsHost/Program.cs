@@ -6,7 +6,7 @@ using LocalFunctionsHost.Worker;
 // The local stand-in for the Azure Functions host: `LocalFunctionsHost --script-root <app build output>`.
 if (!CommandLine.TryParse(args, out var scriptRoot, out var usageError))
 {
-    Console.Error.WriteLine(usageError);
+    if (usageError is not null) Console.Error.WriteLine(usageError);
     Console.Error.WriteLine(CommandLine.Usage);
     return usageError is null ? 0 : 2;
 }
