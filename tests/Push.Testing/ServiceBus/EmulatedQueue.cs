@@ -22,8 +22,8 @@ internal sealed class EmulatedQueue(Broker broker, string name, QueueOptions opt
     private readonly SortedDictionary<long, StoredMessage> _queue = [];
     private readonly SortedDictionary<long, StoredMessage> _deadLetter = [];
     private readonly Dictionary<Guid, StoredMessage> _locks = [];
-    // Tokens whose lock ended, so a late settlement is logged against the message it meant.
-    private readonly Dictionary<Guid, StoredMessage> _endedLocks = [];
+    // Tokens whose lock ended, so a late settlement is logged against the delivery it meant.
+    private readonly Dictionary<Guid, (StoredMessage Message, int DeliveryCount)> _endedLocks = [];
     private readonly Dictionary<string, DateTimeOffset> _recentIds = new(StringComparer.Ordinal);
     private readonly List<ConsumerEndpoint> _consumers = [];
     private long _lastSequenceNumber;
@@ -182,7 +182,8 @@ internal sealed class EmulatedQueue(Broker broker, string name, QueueOptions opt
             if (HeldLock(lockToken, Now) is not { } message)
             {
                 if (_endedLocks.TryGetValue(lockToken, out var former))
-                    Log(former, disposition.Kind, source, disposition.DeadLetterReason, disposition.DeadLetterErrorDescription, lockLost: true);
+                    Log(former.Message, disposition.Kind, source, disposition.DeadLetterReason, disposition.DeadLetterErrorDescription,
+                        lockLost: true, former.DeliveryCount);
                 else
                     broker.Record(new Settlement(Name, false, 0, null, disposition.Kind, source, 0, disposition.DeadLetterReason,
                         disposition.DeadLetterErrorDescription, LockLost: true, Now));
@@ -404,7 +405,7 @@ internal sealed class EmulatedQueue(Broker broker, string name, QueueOptions opt
     private void EndLock(StoredMessage message)
     {
         _locks.Remove(message.LockToken);
-        _endedLocks[message.LockToken] = message;
+        _endedLocks[message.LockToken] = (message, message.DeliveryCount);
         message.LockOwner = null;
     }
 
@@ -448,7 +449,13 @@ internal sealed class EmulatedQueue(Broker broker, string name, QueueOptions opt
     private SortedDictionary<long, StoredMessage> Subqueue(bool deadLetter) => deadLetter ? _deadLetter : _queue;
 
     private void Log(
-        StoredMessage message, SettlementKind kind, SettlementSource source, string? reason = null, string? description = null, bool lockLost = false) =>
+        StoredMessage message,
+        SettlementKind kind,
+        SettlementSource source,
+        string? reason = null,
+        string? description = null,
+        bool lockLost = false,
+        int? deliveryCount = null) =>
         broker.Record(new Settlement(Name, message.InDeadLetterQueue, message.SequenceNumber, message.MessageId, kind, source,
-            message.DeliveryCount, reason, description, lockLost, Now));
+            deliveryCount ?? message.DeliveryCount, reason, description, lockLost, Now));
 }
