@@ -198,23 +198,29 @@ internal sealed class RequestEndpoint(Broker broker, EmulatorConnection connecti
     }
 }
 
-/// <summary>The client's receiving half of a request/response pair.</summary>
+/// <summary>The client's receiving half of a request/response pair; a reply waits for credit, as AMQP requires.</summary>
 internal sealed class ResponseEndpoint(EmulatorConnection connection, string replyTo, ListenerLink link) : LinkEndpoint
 {
+    private readonly Queue<Message> _waiting = new();
+    private int _credit;
+
     public void Send(Message response)
     {
-        try
+        lock (_waiting)
         {
-            link.SendMessage(response);
-        }
-        catch (Exception ex) when (ex is AmqpException or ObjectDisposedException)
-        {
-            // The client closed its response link (or connection) while the request was handled; nobody is left to answer.
+            _waiting.Enqueue(response);
+            TransmitWhileCredit();
         }
     }
 
     public override void OnFlow(FlowContext flowContext)
     {
+        lock (_waiting)
+        {
+            // As for receive links: AMQPNetLite zeroes the link's credit on a flow that does not add any.
+            _credit = flowContext.Messages > 0 ? _credit + flowContext.Messages : 0;
+            TransmitWhileCredit();
+        }
     }
 
     public override void OnDisposition(DispositionContext dispositionContext)
@@ -223,6 +229,23 @@ internal sealed class ResponseEndpoint(EmulatorConnection connection, string rep
 
     public override void OnLinkClosed(ListenerLink closed, Error error) =>
         connection.ResponseLinks.TryRemove(new KeyValuePair<string, ResponseEndpoint>(replyTo, this));
+
+    private void TransmitWhileCredit()
+    {
+        while (_credit > 0 && _waiting.TryDequeue(out var response))
+        {
+            _credit--;
+            try
+            {
+                link.SendMessage(response);
+            }
+            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException)
+            {
+                // The client closed its response link (or connection) while the request was handled; nobody is left to answer.
+                _waiting.Clear();
+            }
+        }
+    }
 }
 
 /// <summary>A client sender on a queue: every transfer (a message or a batch) is enqueued and accepted.</summary>
