@@ -46,6 +46,13 @@ public abstract class EmulatorTest : IAsyncLifetime
         },
     };
 
+    /// <summary>Sends one message per id, its body "body of &lt;id&gt;".</summary>
+    protected async Task SendAsync(string queue, params string[] messageIds)
+    {
+        await using var sender = Client.CreateSender(queue);
+        foreach (var id in messageIds) await sender.SendMessageAsync(new ServiceBusMessage("body of " + id) { MessageId = id });
+    }
+
     protected static async Task<ServiceBusReceivedMessage> ReceiveOneAsync(ServiceBusReceiver receiver) =>
         await receiver.ReceiveMessageAsync(Wait) ?? throw new TimeoutException($"no message arrived within {Wait}");
 

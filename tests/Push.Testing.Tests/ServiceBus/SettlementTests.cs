@@ -137,10 +137,4 @@ public sealed class SettlementTests : EmulatorTest
         Assert.Equal(("c-1", 2), (again.MessageId, again.DeliveryCount));
         Assert.Equal(0, Emulator.Counts(Queue).InQueue);
     }
-
-    private async Task SendAsync(string queue, params string[] messageIds)
-    {
-        await using var sender = Client.CreateSender(queue);
-        foreach (var id in messageIds) await sender.SendMessageAsync(new ServiceBusMessage("body of " + id) { MessageId = id });
-    }
 }
