@@ -52,6 +52,24 @@ public sealed class CliEndToEndTests(RelayEnvironment env)
     }
 
     [Fact]
+    public async Task A_call_for_a_device_the_user_does_not_have_is_traced_as_no_matching_devices()
+    {
+        var user = TestDevice.NewUser();
+        await env.RegisterAsync(TestDevice.IPhone(user));
+
+        var publish = await PushAsync("publish", "call", "--user", user, "--caller-number", "+15550005555", "--device", "no-such-phone");
+        Assert.True(publish.Exit == 0, publish.Output);
+        var trackingId = publish.Output.Trim().Split('\n')[^1].Trim();
+        await env.WaitForOutcomesAsync(trackingId, 1);
+
+        var trace = await PushAsync("trace", trackingId);
+        Assert.Equal(0, trace.Exit);
+        Assert.Contains("(no device matched)", trace.Output, StringComparison.Ordinal);
+        Assert.Contains("NoMatchingDevices", trace.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("(no devices)", trace.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_token_is_refused_with_a_message_naming_the_field()
     {
         var result = await PushAsync("device", "register", "--user", TestDevice.NewUser(), "--device", "d1", "--platform", "ios",
