@@ -9,9 +9,11 @@ namespace Push.EndToEnd.Tests;
 [Collection(RelayCollection.Name)]
 public sealed class CliEndToEndTests(RelayEnvironment env)
 {
-    private async Task<(int Exit, string Output)> PushAsync(params string[] arguments)
+    private Task<(int Exit, string Output)> PushAsync(params string[] arguments) => PushInAsync(Path.GetTempPath(), arguments);
+
+    private async Task<(int Exit, string Output)> PushInAsync(string workingDirectory, params string[] arguments)
     {
-        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], Path.GetTempPath(), env.Settings());
+        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], workingDirectory, env.Settings());
         var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(100); // let the output readers drain
         return (exit, process.Output);
@@ -84,6 +86,46 @@ public sealed class CliEndToEndTests(RelayEnvironment env)
         Assert.Equal(2, result.Exit);
         Assert.Contains("pushToken", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("not-hex", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bad id", true, "data.deviceId")]   // a space: not a device id
+    [InlineData("../escape", true, "DeviceId")]     // a path: not a Table key, and never a file name
+    [InlineData("good-id", false, "pushToken")]     // a valid id with a token APNs would refuse
+    public async Task A_refused_registration_leaves_no_key_file(string deviceId, bool validToken, string field)
+    {
+        using var folder = new TempDirectory();
+        var token = validToken ? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant() : "not-hex";
+        var user = TestDevice.NewUser();
+
+        var result = await PushInAsync(folder.Path, "device", "register", "--user", user, "--device", deviceId, "--platform", "ios",
+            "--app", RelayEnvironment.BundleId, "--token", token);
+
+        Assert.Equal(2, result.Exit);
+        Assert.Contains(field, result.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, ".local")), result.Output);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "escape.key")));
+        Assert.Empty(await env.Registry.ListAsync(user, default));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task An_accepted_registration_writes_its_generated_key_readable_by_the_user_only()
+    {
+        using var folder = new TempDirectory();
+        var user = TestDevice.NewUser();
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+
+        var result = await PushInAsync(folder.Path, "device", "register", "--user", user, "--device", "keyed-iphone", "--platform", "ios",
+            "--app", RelayEnvironment.BundleId, "--token", token);
+
+        Assert.True(result.Exit == 0, result.Output);
+        var keys = Path.Combine(folder.Path, ".local", "device-keys");
+        var keyFile = Path.Combine(keys, "keyed-iphone.key");
+        Assert.Equal(32, Convert.FromBase64String(await File.ReadAllTextAsync(keyFile)).Length);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        Assert.Equal("keyed-iphone", Assert.Single(await env.Registry.ListAsync(user, default)).DeviceId);
     }
 
     [Fact]

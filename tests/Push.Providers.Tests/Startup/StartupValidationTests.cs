@@ -7,6 +7,7 @@ using Push.Providers.Apns;
 using Push.Providers.Fcm;
 using Push.Providers.Results;
 using Push.Providers.Tests.Support;
+using Push.Testing;
 
 namespace Push.Providers.Tests.Startup;
 
