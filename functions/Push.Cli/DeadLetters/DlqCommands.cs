@@ -40,8 +40,8 @@ public static class DlqCommands
             var filter = Filter(result);
             using var session = DlqSession.Open(context, result.GetValue(QueueOption));
             var now = DateTimeOffset.UtcNow;
-            Console.WriteLine($"{"QUEUE",-16} {"MESSAGE ID",-36} {"TRACKING ID",-36} {"TYPE",-24} {"REASON",-36} {"CLASS",-11} {"DEQ",3} DEAD-LETTERED AT");
-            var count = 0;
+            // Rows are gathered before anything is printed, so a failure reads as one line, not half a table.
+            var rows = new List<string>();
             if (result.GetValue(archived))
             {
                 foreach (var queue in session.Queues)
@@ -49,8 +49,7 @@ public static class DlqCommands
                     await foreach (var row in session.Archive.ListAsync(queue, ct))
                     {
                         if (!filter.Matches(row.Reason, row.LastAttemptAt, now)) continue;
-                        count++;
-                        Console.WriteLine(Row(row.SourceQueue, row.MessageId, row.TrackingId, row.EventType, row.Reason, row.Class, row.DequeueCount, row.LastAttemptAt));
+                        rows.Add(Row(row.SourceQueue, row.MessageId, row.TrackingId, row.EventType, row.Reason, row.Class, row.DequeueCount, row.LastAttemptAt));
                     }
                 }
             }
@@ -61,9 +60,8 @@ public static class DlqCommands
                 {
                     foreach (var entry in entries.Where(e => filter.Matches(e, now)).OrderBy(e => e.DeadLetteredOn))
                     {
-                        count++;
                         var assessment = DeadLetterClassifier.Assess(entry, now);
-                        Console.WriteLine(Row(entry.SourceQueue, entry.MessageId, assessment.TrackingId, assessment.EventType, entry.Reason, assessment.Class, entry.DequeueCount, entry.DeadLetteredOn));
+                        rows.Add(Row(entry.SourceQueue, entry.MessageId, assessment.TrackingId, assessment.EventType, entry.Reason, assessment.Class, entry.DequeueCount, entry.DeadLetteredOn));
                     }
                 }
                 finally
@@ -71,7 +69,9 @@ public static class DlqCommands
                     await session.ReleaseAsync(entries, CancellationToken.None);
                 }
             }
-            Console.WriteLine($"{count} dead letter(s)");
+            Console.WriteLine($"{"QUEUE",-16} {"MESSAGE ID",-36} {"TRACKING ID",-36} {"TYPE",-24} {"REASON",-36} {"CLASS",-11} {"DEQ",3} DEAD-LETTERED AT");
+            rows.ForEach(Console.WriteLine);
+            Console.WriteLine($"{rows.Count} dead letter(s)");
             return 0;
         });
         return command;
