@@ -33,6 +33,7 @@ public sealed class StoragePoisonQueue(PoisonQueueClient client) : IDeadLetterQu
         var body = record.TryGetOriginalBody();
         return new DeadLetterEntry(poison.SourceQueue, poison.MessageId, poison.PopReceipt, record.MessageId, record.Reason,
             record.Description, record.DequeueCount, record.InsertedOn, record.DeadLetteredOn, record.GetOriginalMessageText(),
-            body is null ? null : body.ToMemory(), poison.MessageText);
+            // The cast keeps "never decoded" as null: a bare null here would become an empty body through byte[].
+            body is null ? (ReadOnlyMemory<byte>?)null : body.ToMemory(), poison.MessageText);
     }
 }
