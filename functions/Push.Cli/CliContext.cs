@@ -45,10 +45,17 @@ public sealed class CliContext : IDisposable
 
     public string QueueName(string key, string fallback) => Configuration[$"Queues:{key}"] is { Length: > 0 } name ? name : fallback;
 
+    /// <summary>The Storage account's tables (registry, ledger, dead-letter archive), with the CLI's client options.</summary>
+    public TableServiceClient TableService => _services.Value.GetRequiredService<TableServiceClient>();
+
+    /// <summary>The Storage account's queues, with the CLI's client options.</summary>
+    public QueueServiceClient QueueService() => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Queue,
+        c => new QueueServiceClient(c, QueueOptions()), (uri, credential) => new QueueServiceClient(uri, credential, QueueOptions())));
+
     /// <summary>The relay's queue, created if missing (the relay creates it too when it starts).</summary>
     public async Task<QueueClient> QueueAsync(string name, CancellationToken cancellationToken)
     {
-        var queue = Storage(() => new StorageQueueConnection(Configuration).CreateServiceClient()).GetQueueClient(name);
+        var queue = QueueService().GetQueueClient(name);
         await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         return queue;
     }
@@ -59,20 +66,25 @@ public sealed class CliContext : IDisposable
             ? QueueMessageEncoding.None
             : QueueMessageEncoding.Base64;
 
-
     private ServiceProvider BuildServices()
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(_ => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Table,
-            c => new TableServiceClient(c), (uri, credential) => new TableServiceClient(uri, credential))));
+            c => new TableServiceClient(c, TableOptions()), (uri, credential) => new TableServiceClient(uri, credential, TableOptions()))));
         services.AddSingleton(_ => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Blob,
-            c => new BlobServiceClient(c), (uri, credential) => new BlobServiceClient(uri, credential))));
+            c => new BlobServiceClient(c, BlobOptions()), (uri, credential) => new BlobServiceClient(uri, credential, BlobOptions()))));
         services.AddSharedProviderTokens(Configuration);
         services.AddDeviceRegistry(Configuration);
         services.AddDeliveryLedger(Configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
+
+    private static QueueClientOptions QueueOptions() => StorageReachability.Apply(StorageQueueConnection.ClientOptions());
+
+    private static TableClientOptions TableOptions() => StorageReachability.Apply(new TableClientOptions());
+
+    private static BlobClientOptions BlobOptions() => StorageReachability.Apply(new BlobClientOptions());
 
     // A missing or malformed Storage setting is the user's to fix: said plainly, without a stack trace.
     private static T Storage<T>(Func<T> create)

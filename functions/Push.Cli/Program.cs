@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
 using Push.Cli;
 using Push.Cli.DeadLetters;
 using Push.Cli.Devices;
@@ -10,6 +9,7 @@ using Push.Cli.Tokens;
 // `push`: for producers (publish events) and operators (devices, traces). Settings come from the
 // same environment variables the relay reads; see README "Configuration".
 using var context = CliContext.FromEnvironment();
+var verbose = new Option<bool>("--verbose") { Description = "On a failure, print the whole exception with its stack trace.", Recursive = true };
 var root = new RootCommand("The push relay's command line: publish events, manage devices, trace deliveries.")
 {
     PublishCommands.Create(context),
@@ -18,13 +18,37 @@ var root = new RootCommand("The push relay's command line: publish events, manag
     TokensCommand.Create(context),
     DlqCommands.Create(context),
 };
+root.Options.Add(verbose);
 
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // One line, not the error list followed by the whole help text.
+    var problems = string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')));
+    Console.Error.WriteLine($"push: {problems} (see: {CommandPath(parsed.CommandResult)} --help)");
+    return CliFailure.UserError;
+}
 try
 {
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception ex) when (ex is CliException or OptionsValidationException)
+catch (Exception ex)
 {
-    Console.Error.WriteLine("push: " + ex.Message);
-    return 2;
+    var (message, exitCode) = CliFailure.Describe(ex);
+    Console.Error.WriteLine("push: " + message);
+    if (parsed.GetValue(verbose))
+    {
+        Console.Error.WriteLine(ex);
+    }
+    return exitCode;
+}
+
+static string CommandPath(System.CommandLine.Parsing.CommandResult command)
+{
+    var names = new List<string>();
+    for (var current = command; current is not null; current = current.Parent as System.CommandLine.Parsing.CommandResult)
+    {
+        names.Insert(0, current.Command.Name);
+    }
+    return string.Join(' ', names);
 }

@@ -9,9 +9,11 @@ namespace Push.EndToEnd.Tests;
 [Collection(RelayCollection.Name)]
 public sealed class CliEndToEndTests(RelayEnvironment env)
 {
-    private async Task<(int Exit, string Output)> PushAsync(params string[] arguments)
+    private Task<(int Exit, string Output)> PushAsync(params string[] arguments) => PushInAsync(Path.GetTempPath(), arguments);
+
+    private async Task<(int Exit, string Output)> PushInAsync(string workingDirectory, params string[] arguments)
     {
-        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], Path.GetTempPath(), env.Settings());
+        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], workingDirectory, env.Settings());
         var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(100); // let the output readers drain
         return (exit, process.Output);
@@ -52,6 +54,24 @@ public sealed class CliEndToEndTests(RelayEnvironment env)
     }
 
     [Fact]
+    public async Task A_call_for_a_device_the_user_does_not_have_is_traced_as_no_matching_devices()
+    {
+        var user = TestDevice.NewUser();
+        await env.RegisterAsync(TestDevice.IPhone(user));
+
+        var publish = await PushAsync("publish", "call", "--user", user, "--caller-number", "+15550005555", "--device", "no-such-phone");
+        Assert.True(publish.Exit == 0, publish.Output);
+        var trackingId = publish.Output.Trim().Split('\n')[^1].Trim();
+        await env.WaitForOutcomesAsync(trackingId, 1);
+
+        var trace = await PushAsync("trace", trackingId);
+        Assert.Equal(0, trace.Exit);
+        Assert.Contains("(no device matched)", trace.Output, StringComparison.Ordinal);
+        Assert.Contains("NoMatchingDevices", trace.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("(no devices)", trace.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_token_is_refused_with_a_message_naming_the_field()
     {
         var result = await PushAsync("device", "register", "--user", TestDevice.NewUser(), "--device", "d1", "--platform", "ios",
@@ -66,6 +86,46 @@ public sealed class CliEndToEndTests(RelayEnvironment env)
         Assert.Equal(2, result.Exit);
         Assert.Contains("pushToken", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("not-hex", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bad id", true, "data.deviceId")]   // a space: not a device id
+    [InlineData("../escape", true, "DeviceId")]     // a path: not a Table key, and never a file name
+    [InlineData("good-id", false, "pushToken")]     // a valid id with a token APNs would refuse
+    public async Task A_refused_registration_leaves_no_key_file(string deviceId, bool validToken, string field)
+    {
+        using var folder = new TempDirectory();
+        var token = validToken ? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant() : "not-hex";
+        var user = TestDevice.NewUser();
+
+        var result = await PushInAsync(folder.Path, "device", "register", "--user", user, "--device", deviceId, "--platform", "ios",
+            "--app", RelayEnvironment.BundleId, "--token", token);
+
+        Assert.Equal(2, result.Exit);
+        Assert.Contains(field, result.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, ".local")), result.Output);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "escape.key")));
+        Assert.Empty(await env.Registry.ListAsync(user, default));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task An_accepted_registration_writes_its_generated_key_readable_by_the_user_only()
+    {
+        using var folder = new TempDirectory();
+        var user = TestDevice.NewUser();
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+
+        var result = await PushInAsync(folder.Path, "device", "register", "--user", user, "--device", "keyed-iphone", "--platform", "ios",
+            "--app", RelayEnvironment.BundleId, "--token", token);
+
+        Assert.True(result.Exit == 0, result.Output);
+        var keys = Path.Combine(folder.Path, ".local", "device-keys");
+        var keyFile = Path.Combine(keys, "keyed-iphone.key");
+        Assert.Equal(32, Convert.FromBase64String(await File.ReadAllTextAsync(keyFile)).Length);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        Assert.Equal("keyed-iphone", Assert.Single(await env.Registry.ListAsync(user, default)).DeviceId);
     }
 
     [Fact]

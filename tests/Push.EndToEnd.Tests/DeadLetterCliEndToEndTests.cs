@@ -87,6 +87,110 @@ public sealed class DeadLetterCliEndToEndTests(RelayEnvironment env)
         Assert.DoesNotContain(SecretCaller, archived.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A dead letter as the host writes it, on a queue of the test's own (the relay does not read it), so what
+    /// the commands find is this test's only.
+    /// </summary>
+    private async Task<DeadLetterRecord> DeadLetterAsync(string queue, string originalText, string reason)
+    {
+        var record = new DeadLetterRecord
+        {
+            QueueName = queue,
+            MessageId = Guid.NewGuid().ToString(),
+            Reason = reason,
+            Description = "written by the test",
+            DequeueCount = 1,
+            InsertedOn = DateTimeOffset.UtcNow.AddMinutes(-1),
+            DeadLetteredOn = DateTimeOffset.UtcNow.AddSeconds(-30),
+            MessageEncoding = "base64",
+            OriginalMessage = Convert.ToBase64String(Encoding.UTF8.GetBytes(originalText)),
+        };
+        var poison = env.Queue(queue + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync(DeadLetterRecordSerializer.ToMessageText(record, QueueMessageEncoding.Base64));
+        return record;
+    }
+
+    private static string OwnQueue() => "dlq-" + Guid.NewGuid().ToString("N")[..12];
+
+    [Fact]
+    public async Task List_with_nothing_pending_but_archived_entries_says_so_and_points_at_archived()
+    {
+        var queue = OwnQueue();
+        await DeadLetterAsync(queue, "not base64 !", "UndecodableMessage");
+        var purge = await PushAsync("dlq", "purge", "--queue", queue, "--yes");
+        Assert.True(purge.Exit == 0, purge.Output);
+
+        var list = await PushAsync("dlq", "list", "--queue", queue);
+
+        Assert.True(list.Exit == 0, list.Output);
+        Assert.Contains("0 dead letter(s) pending; 1 archived (push dlq list --archived shows them)", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_finds_a_dead_letter_by_its_tracking_id_pending_and_archived()
+    {
+        var queue = OwnQueue();
+        var trackingId = Guid.NewGuid().ToString();
+        var evt = $$$"""{"specversion":"1.0","id":"{{{trackingId}}}","type":"push.im.message","source":"/e2e","time":"2026-01-01T00:00:00Z","data":{}}""";
+        var record = await DeadLetterAsync(queue, Convert.ToBase64String(Encoding.UTF8.GetBytes(evt)), "InvalidEvent:MissingField");
+
+        var pending = await PushAsync("dlq", "show", trackingId, "--queue", queue);
+        Assert.True(pending.Exit == 0, pending.Output);
+        Assert.Contains($"{queue}-poison", pending.Output, StringComparison.Ordinal);
+        Assert.Contains(record.MessageId, pending.Output, StringComparison.Ordinal);
+
+        Assert.True((await PushAsync("dlq", "purge", "--queue", queue, "--yes")).Exit == 0);
+        var archived = await PushAsync("dlq", "show", trackingId, "--queue", queue);
+        Assert.True(archived.Exit == 0, archived.Output);
+        Assert.Contains("archive", archived.Output, StringComparison.Ordinal);
+        Assert.Contains(record.MessageId, archived.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_body_of_an_undecodable_entry_prints_its_raw_bytes_as_labelled_base64_pending_and_archived()
+    {
+        var queue = OwnQueue();
+        var raw = "not base64 \u0007 at all " + Guid.NewGuid().ToString("N");
+        var record = await DeadLetterAsync(queue, raw, "UndecodableMessage");
+        var expected = Convert.ToBase64String(Encoding.UTF8.GetBytes(raw));
+
+        var pending = await PushAsync("dlq", "show", record.MessageId, "--queue", queue, "--show-body");
+        Assert.True(pending.Exit == 0, pending.Output);
+        Assert.True(pending.Output.Contains("raw bytes", StringComparison.Ordinal), pending.Output);
+        Assert.Contains("as base64", pending.Output, StringComparison.Ordinal);
+        Assert.Contains(expected, pending.Output, StringComparison.Ordinal);
+
+        Assert.True((await PushAsync("dlq", "purge", "--queue", queue, "--yes")).Exit == 0);
+        var archived = await PushAsync("dlq", "show", record.MessageId, "--queue", queue, "--show-body");
+        Assert.True(archived.Exit == 0, archived.Output);
+        Assert.True(archived.Output.Contains("as base64", StringComparison.Ordinal), archived.Output);
+        Assert.Contains(expected, archived.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_body_of_an_event_published_without_base64_redacts_its_device_key()
+    {
+        var queue = OwnQueue();
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var raw = $$$$"""{"specversion":"1.0","id":"x","type":"push.device.registered","data":{"encryptionKey":{"id":"k","key":"{{{{key}}}}"}}}""";
+        var record = await DeadLetterAsync(queue, raw, "UndecodableMessage");
+
+        var show = await PushAsync("dlq", "show", record.MessageId, "--queue", queue, "--show-body");
+
+        Assert.True(show.Exit == 0, show.Output);
+        Assert.Contains("device keys redacted", show.Output, StringComparison.Ordinal);
+        Assert.Contains("push.device.registered", show.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, show.Output, StringComparison.Ordinal);
+
+        // The archive must not become a key store: bytes that never decoded and may hold a key are not kept.
+        Assert.True((await PushAsync("dlq", "purge", "--queue", queue, "--yes")).Exit == 0);
+        var archived = await PushAsync("dlq", "show", record.MessageId, "--queue", queue, "--show-body");
+        Assert.True(archived.Exit == 0, archived.Output);
+        Assert.Contains("Original kept as:  Withheld", archived.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, archived.Output, StringComparison.Ordinal);
+    }
+
     private async Task<List<TableEntity>> ArchivedAsync(string trackingId)
     {
         var table = new TableServiceClient(env.Azurite.ConnectionString).GetTableClient("deadletters");

@@ -36,6 +36,31 @@ public abstract class ProviderFailureScenarios(RelayEnvironment env)
     }
 
     [Fact]
+    public async Task A_410_for_the_voip_token_keeps_the_device_and_later_calls_arrive_as_alerts()
+    {
+        var user = TestDevice.NewUser();
+        var iphone = await env.RegisterAsync(TestDevice.IPhone(user));
+        env.Sandbox.Faults.Add(new SandboxFault
+        {
+            Provider = SandboxProvider.Apns, DeviceToken = iphone.VoipToken, Kind = SandboxFaultKind.Reject, Reason = "Unregistered",
+            Timestamp = DateTimeOffset.UtcNow.AddSeconds(5),
+        });
+        var first = await env.PublishAsync(Producer.Create(user, new CallIncomingData("call-410", new Party(null, "+1555"), "audio", 60)));
+
+        Assert.Equal(DeliveryStatus.TokenRemoved, Assert.Single((await env.WaitForOutcomesAsync(first.TrackingId, 1, Wait)).Values).Status);
+        var device = Assert.Single(await env.Registry.ListAsync(user, default));
+        Assert.Null(device.VoipTokenHash);      // the VoIP token APNs refused is gone ...
+        Assert.NotNull(device.PushTokenHash);   // ... the device keeps its alert token.
+
+        // As for a device registered without a VoIP token: the next call rings as an alert.
+        var second = await env.PublishAsync(Producer.Create(user, new CallIncomingData("call-after-410", new Party(null, "+1555"), "audio", 60)));
+        Assert.Equal(DeliveryStatus.Delivered, Assert.Single((await env.WaitForOutcomesAsync(second.TrackingId, 1, Wait)).Values).Status);
+        var alert = Assert.Single(env.Sandbox.ApnsPushes, p => p.DeviceToken == iphone.PushToken);
+        Assert.Equal("alert", alert.PushType);
+        Assert.Equal(RelayEnvironment.BundleId, alert.Topic);
+    }
+
+    [Fact]
     public async Task A_token_registered_after_the_410_timestamp_survives()
     {
         var user = TestDevice.NewUser();

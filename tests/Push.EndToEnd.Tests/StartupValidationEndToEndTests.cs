@@ -50,4 +50,13 @@ public sealed class StartupValidationEndToEndTests(RelayEnvironment env)
         Assert.NotEqual(0, exit);
         Assert.Contains("extensions:queues:batchSize", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_apns_endpoint_that_is_not_http2_over_tls_stops_the_host_naming_the_setting()
+    {
+        // Azurite's blob port: a plain HTTP/1.1 server, so neither TLS nor HTTP/2 can be negotiated.
+        var (exit, output) = await StartWithAsync("Apns__Endpoint", $"https://127.0.0.1:{env.Azurite.BlobPort}");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Apns:Endpoint", output, StringComparison.Ordinal);
+    }
 }

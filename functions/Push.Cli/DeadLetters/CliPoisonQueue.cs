@@ -34,6 +34,7 @@ internal sealed class CliPoisonQueue(PoisonQueueClient client) : IDeadLetterQueu
         var body = record.TryGetOriginalBody();
         return new DeadLetterEntry(poison.SourceQueue, poison.MessageId, poison.PopReceipt, record.MessageId, record.Reason,
             record.Description, record.DequeueCount, record.InsertedOn, record.DeadLetteredOn, record.GetOriginalMessageText(),
-            body is null ? null : body.ToMemory(), poison.MessageText);
+            // The cast keeps "never decoded" as null: a bare null here would become an empty body through byte[].
+            body is null ? (ReadOnlyMemory<byte>?)null : body.ToMemory(), poison.MessageText);
     }
 }

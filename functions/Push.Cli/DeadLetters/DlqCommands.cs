@@ -40,8 +40,8 @@ public static class DlqCommands
             var filter = Filter(result);
             using var session = DlqSession.Open(context, result.GetValue(QueueOption));
             var now = DateTimeOffset.UtcNow;
-            Console.WriteLine($"{"QUEUE",-16} {"MESSAGE ID",-36} {"TRACKING ID",-36} {"TYPE",-24} {"REASON",-36} {"CLASS",-11} {"DEQ",3} DEAD-LETTERED AT");
-            var count = 0;
+            // Rows are gathered before anything is printed, so a failure reads as one line, not half a table.
+            var rows = new List<string>();
             if (result.GetValue(archived))
             {
                 foreach (var queue in session.Queues)
@@ -49,8 +49,7 @@ public static class DlqCommands
                     await foreach (var row in session.Archive.ListAsync(queue, ct))
                     {
                         if (!filter.Matches(row.Reason, row.LastAttemptAt, now)) continue;
-                        count++;
-                        Console.WriteLine(Row(row.SourceQueue, row.MessageId, row.TrackingId, row.EventType, row.Reason, row.Class, row.DequeueCount, row.LastAttemptAt));
+                        rows.Add(Row(row.SourceQueue, row.MessageId, row.TrackingId, row.EventType, row.Reason, row.Class, row.DequeueCount, row.LastAttemptAt));
                     }
                 }
             }
@@ -61,9 +60,8 @@ public static class DlqCommands
                 {
                     foreach (var entry in entries.Where(e => filter.Matches(e, now)).OrderBy(e => e.DeadLetteredOn))
                     {
-                        count++;
                         var assessment = DeadLetterClassifier.Assess(entry, now);
-                        Console.WriteLine(Row(entry.SourceQueue, entry.MessageId, assessment.TrackingId, assessment.EventType, entry.Reason, assessment.Class, entry.DequeueCount, entry.DeadLetteredOn));
+                        rows.Add(Row(entry.SourceQueue, entry.MessageId, assessment.TrackingId, assessment.EventType, entry.Reason, assessment.Class, entry.DequeueCount, entry.DeadLetteredOn));
                     }
                 }
                 finally
@@ -71,10 +69,29 @@ public static class DlqCommands
                     await session.ReleaseAsync(entries, CancellationToken.None);
                 }
             }
-            Console.WriteLine($"{count} dead letter(s)");
+            var archivedToo = rows.Count == 0 && !result.GetValue(archived) ? await CountArchivedAsync(session, filter, now, ct) : 0;
+            Console.WriteLine($"{"QUEUE",-16} {"MESSAGE ID",-36} {"TRACKING ID",-36} {"TYPE",-24} {"REASON",-36} {"CLASS",-11} {"DEQ",3} DEAD-LETTERED AT");
+            rows.ForEach(Console.WriteLine);
+            Console.WriteLine(archivedToo > 0
+                // The timer archives what it cannot replay: an empty poison queue does not mean nothing failed.
+                ? $"0 dead letter(s) pending; {archivedToo} archived (push dlq list --archived shows them)"
+                : $"{rows.Count} dead letter(s){(result.GetValue(archived) ? " archived" : "")}");
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> CountArchivedAsync(DlqSession session, DlqFilter filter, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        foreach (var queue in session.Queues)
+        {
+            await foreach (var row in session.Archive.ListAsync(queue, cancellationToken))
+            {
+                if (filter.Matches(row.Reason, row.LastAttemptAt, now)) count++;
+            }
+        }
+        return count;
     }
 
     private static string Row(string queue, string messageId, string? trackingId, string? type, string reason, DeadLetterClass cls, long dequeueCount, DateTimeOffset at) =>
@@ -82,26 +99,40 @@ public static class DlqCommands
 
     private static Command Show(CliContext context)
     {
-        var id = new Argument<string>("message-id") { Description = "The message id as list printed it (the original's id, or the poison entry's)." };
-        var showBody = new Option<bool>("--show-body") { Description = "Also print the original event (personal data; device keys are always redacted)." };
-        var command = new Command("show", "Show one dead letter, from the poison queues or the archive.") { id, QueueOption, showBody };
+        var id = new Argument<string>("id")
+        {
+            Description = "A message id as list printed it (the original message's id, or the poison entry's), or the event's tracking id.",
+        };
+        var showBody = new Option<bool>("--show-body")
+        {
+            Description = "Also print the original event (personal data; device keys are always redacted). An original that never decoded is printed as base64 of its raw bytes.",
+        };
+        var command = new Command("show", "Show dead letters by message id or tracking id, from the poison queues and the archive.") { id, QueueOption, showBody };
         command.SetAction(async (result, ct) =>
         {
-            var messageId = result.GetRequiredValue(id);
+            var wanted = result.GetRequiredValue(id);
+            var withBody = result.GetValue(showBody);
             using var session = DlqSession.Open(context, result.GetValue(QueueOption));
+            var found = 0;
             var entries = await session.TakeAllAsync(ct);
             try
             {
-                if (entries.FirstOrDefault(e => e.MessageId == messageId || e.PoisonMessageId == messageId) is { } entry)
+                var now = DateTimeOffset.UtcNow;
+                foreach (var entry in entries)
                 {
-                    var a = DeadLetterClassifier.Assess(entry, DateTimeOffset.UtcNow);
+                    var a = DeadLetterClassifier.Assess(entry, now);
+                    if (entry.MessageId != wanted && entry.PoisonMessageId != wanted && a.TrackingId != wanted) continue;
+                    if (found++ > 0) Console.WriteLine();
                     PrintFields(("Where", $"{entry.SourceQueue}-poison"), ("Message id", entry.MessageId), ("Poison entry id", entry.PoisonMessageId),
                         ("Tracking id", a.TrackingId), ("Type", a.EventType), ("Reason", entry.Reason), ("Description", entry.Description),
-                        ("Class", a.Class + (a.Detail is null ? "" : $" ({a.Detail})")), ("Dequeue count", entry.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                        ("First attempt", entry.InsertedOn?.ToString("u", System.Globalization.CultureInfo.InvariantCulture)),
-                        ("Dead-lettered at", entry.DeadLetteredOn.ToString("u", System.Globalization.CultureInfo.InvariantCulture)));
-                    if (result.GetValue(showBody)) PrintBody(entry.OriginalBody, entry.IsReadable ? null : entry.RawText);
-                    return 0;
+                        ("Class", a.Class + (a.Detail is null ? "" : $" ({a.Detail})")), ("Dequeue count", Invariant(entry.DequeueCount)),
+                        ("First attempt", Invariant(entry.InsertedOn)), ("Dead-lettered at", Invariant(entry.DeadLetteredOn)));
+                    if (withBody)
+                    {
+                        // A readable record whose original never decoded: the raw bytes are the original's text as the queue held it.
+                        PrintBody(entry.OriginalBody, entry.IsReadable ? entry.OriginalMessageText : entry.RawText,
+                            entry.IsReadable ? NeverDecoded : UnreadableRecord);
+                    }
                 }
             }
             finally
@@ -112,33 +143,42 @@ public static class DlqCommands
             {
                 await foreach (var row in session.Archive.ListAsync(queue, ct))
                 {
-                    if (row.MessageId != messageId) continue;
+                    if (row.MessageId != wanted && row.TrackingId != wanted) continue;
+                    if (found++ > 0) Console.WriteLine();
                     PrintFields(("Where", "archive"), ("Message id", row.MessageId), ("Queue", row.SourceQueue), ("Tracking id", row.TrackingId),
                         ("Type", row.EventType), ("Reason", row.Reason), ("Description", row.Description),
                         ("Class", row.Class + (row.Detail is null ? "" : $" ({row.Detail})")),
-                        ("Dequeue count", row.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                        ("Replays", row.ReplayCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                        ("First attempt", row.FirstAttemptAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture)),
-                        ("Dead-lettered at", row.LastAttemptAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)),
-                        ("Archived at", row.ArchivedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)), ("Original kept as", row.OriginalForm.ToString()));
-                    if (result.GetValue(showBody))
+                        ("Dequeue count", Invariant(row.DequeueCount)), ("Replays", Invariant(row.ReplayCount)),
+                        ("First attempt", Invariant(row.FirstAttemptAt)), ("Dead-lettered at", Invariant(row.LastAttemptAt)),
+                        ("Archived at", Invariant(row.ArchivedAt)), ("Original kept as", row.OriginalForm.ToString()));
+                    if (withBody)
                     {
                         var original = row.Original is null ? null : Encoding.UTF8.GetString(row.Original);
-                        PrintBody(row.OriginalForm switch
+                        var body = row.OriginalForm switch
                         {
                             ArchivedOriginalForm.RedactedBody => row.Original,
                             ArchivedOriginalForm.MessageText when original is not null && TryBase64(original) is { } decoded => decoded,
                             _ => null,
-                        }, row.OriginalForm == ArchivedOriginalForm.RawEntry ? original : null);
+                        };
+                        // Explicitly null: a null byte[] would otherwise convert to an empty, non-null body.
+                        PrintBody(body is null ? (ReadOnlyMemory<byte>?)null : body, body is null ? original : null, row.OriginalForm == ArchivedOriginalForm.RawEntry ? UnreadableRecord : NeverDecoded,
+                            withheld: row.OriginalForm == ArchivedOriginalForm.Withheld);
                     }
-                    return 0;
                 }
             }
-            Console.WriteLine($"{messageId}: no such dead letter in {string.Join(", ", session.Queues.Select(q => q + "-poison"))} or the archive");
-            return 1;
+            if (found == 0)
+            {
+                Console.WriteLine($"{wanted}: no such dead letter (message id or tracking id) in {string.Join(", ", session.Queues.Select(q => q + "-poison"))} or the archive");
+                return 1;
+            }
+            return 0;
         });
         return command;
     }
+
+    private static string Invariant(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string? Invariant(DateTimeOffset? value) => value?.ToString("u", System.Globalization.CultureInfo.InvariantCulture);
 
     private static byte[]? TryBase64(string text)
     {
@@ -151,24 +191,46 @@ public static class DlqCommands
         foreach (var (name, value) in fields) Console.WriteLine($"{name + ":",-18} {value ?? "-"}");
     }
 
-    private static void PrintBody(ReadOnlyMemory<byte>? body, string? raw)
+    private const string NeverDecoded = "the original never decoded";
+    private const string UnreadableRecord = "the dead-letter record itself is unreadable";
+
+    /// <param name="body">The decoded event, when it decoded.</param>
+    /// <param name="raw">Otherwise the text as it was kept (the original message text, or an unreadable entry's own text).</param>
+    /// <param name="rawIs">What <paramref name="raw"/> is, for the label.</param>
+    /// <param name="withheld">The archive chose not to keep the bytes.</param>
+    private static void PrintBody(ReadOnlyMemory<byte>? body, string? raw, string rawIs, bool withheld = false)
     {
-        Console.WriteLine("Body:");
+        // Keys never leave the CLI, even on request: the device's key is its only secret.
         if (body is { } bytes)
         {
-            // Keys never leave the CLI, even on request: the device's key is its only secret.
+            Console.WriteLine("Body:");
             Console.WriteLine(DeadLetterRedaction.RedactKeys(bytes) ?? (DeadLetterRedaction.MayHoldKey(bytes.Span)
                 ? "(withheld: not JSON, and may hold a device key)"
                 : Encoding.UTF8.GetString(bytes.Span)));
         }
-        else if (raw is not null && !DeadLetterRedaction.MayHoldKey(Encoding.UTF8.GetBytes(raw)))
+        else if (raw is not null)
         {
-            Console.WriteLine("(unreadable; raw text follows)");
-            Console.WriteLine(raw);
+            var rawBytes = Encoding.UTF8.GetBytes(raw);
+            if (DeadLetterRedaction.RedactKeys(rawBytes) is { } redacted)
+            {
+                // Typically an event published without the queue's base64 encoding: readable JSON, so it can be redacted.
+                Console.WriteLine($"Body ({rawIs}; its text as the queue held it, device keys redacted):");
+                Console.WriteLine(redacted);
+            }
+            else if (DeadLetterRedaction.MayHoldKey(rawBytes))
+            {
+                Console.WriteLine("Body: (withheld: the raw bytes may hold a device key)");
+            }
+            else
+            {
+                // Base64, so bytes that are not text (or hold terminal control characters) print safely and exactly.
+                Console.WriteLine($"Body ({rawIs}; its raw bytes, {rawBytes.Length}, as base64):");
+                Console.WriteLine(Convert.ToBase64String(rawBytes));
+            }
         }
         else
         {
-            Console.WriteLine("(not available)");
+            Console.WriteLine(withheld ? "Body: (withheld when archived: the raw bytes may hold a device key)" : "Body: (not available)");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,11 +32,10 @@ internal sealed class DlqSession : IDisposable
         configuration.GetSection(DeadLetterOptions.SectionName).Bind(options);
         var validation = new DeadLetterOptionsValidator().Validate(null, options);
         if (validation.Failed) throw new CliException(validation.FailureMessage);
-        QueueServiceClientFactory(configuration, out var queueService, out var connectionString);
         Queue = UsesServiceBus(configuration)
             ? OpenServiceBusQueue(configuration)
-            : new CliPoisonQueue(new PoisonQueueClient(queueService));
-        Archive = new DeadLetterArchive(new TableServiceClient(connectionString), Options.Create(options));
+            : new CliPoisonQueue(new PoisonQueueClient(context.QueueService()));
+        Archive = new DeadLetterArchive(context.TableService, Options.Create(options));
         _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         Triage = new DeadLetterTriage(Queue, Archive, Options.Create(options), new DeadLetterMetrics(_meters.GetRequiredService<IMeterFactory>()),
             TimeProvider.System, NullLogger<DeadLetterTriage>.Instance);
@@ -97,21 +95,6 @@ internal sealed class DlqSession : IDisposable
             {
                 // The lease ran out (or another reader took it): the entry is visible again, or someone else's, anyway.
             }
-        }
-    }
-
-    private static void QueueServiceClientFactory(IConfiguration configuration, out Azure.Storage.Queues.QueueServiceClient service, out string connectionString)
-    {
-        connectionString = configuration[CliContext.StorageSetting] is { Length: > 0 } value
-            ? value
-            : throw new CliException($"{CliContext.StorageSetting} is not set: give it the relay's Storage connection string (UseDevelopmentStorage=true for Azurite).");
-        try
-        {
-            service = new StorageQueueConnection(configuration).CreateServiceClient();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new CliException(ex.Message);
         }
     }
 

@@ -48,7 +48,9 @@ public static class DeviceCommands
         command.SetAction(async (result, ct) =>
         {
             var deviceId = result.GetRequiredValue(Device);
-            var key = ReadOrCreateKey(result.GetValue(keyFile), deviceId);
+            var keyPath = result.GetValue(keyFile);
+            // A new key stays in memory until the registration is accepted: a refused one leaves no file behind.
+            var key = keyPath is not null ? ReadKey(keyPath) : RandomNumberGenerator.GetBytes(DeviceEncryptionKey.KeyBytes);
             var data = new DeviceRegisteredData(
                 deviceId,
                 result.GetRequiredValue(platform) == "ios" ? DevicePlatform.Ios : DevicePlatform.Android,
@@ -59,22 +61,34 @@ public static class DeviceCommands
                 result.GetValue(region),
                 new DeviceEncryptionKey(result.GetValue(keyId) ?? "k-" + Guid.NewGuid().ToString("N")[..8], key));
             var user = result.GetRequiredValue(User);
-            if (result.GetValue(ViaQueue))
-            {
-                return await PublishCommands.PublishAsync(context, "Devices", "push-devices", user, result.GetRequiredValue(source), data, ct);
-            }
-            // Validate exactly as an event would be, so the CLI cannot store what the relay would refuse.
-            var evt = new PushEventWriter("/push-cli").Create(user, data);
+
+            // Validate exactly as the relay would (the event contract, then the registry's own rules), so the
+            // CLI cannot store or publish what the relay would refuse.
+            var evt = new PushEventWriter(result.GetRequiredValue(source)).Create(user, data);
+            var body = PublishCommands.Serialize(evt);
+            var registration = DeviceEventHandler.ToRegistration(evt, data);
             try
             {
-                PushEventWriter.Serialize(evt);
+                TableDeviceRegistry.Validate(registration);
             }
             catch (ArgumentException ex)
             {
-                throw new CliException(ex.Message);
+                throw CliException.From(ex);
             }
-            var outcome = await context.Registry.RegisterAsync(DeviceEventHandler.ToRegistration(evt, data), ct);
-            Console.WriteLine($"{deviceId}: {outcome} (key id {data.EncryptionKey.Id})");
+
+            if (result.GetValue(ViaQueue))
+            {
+                await PublishCommands.PublishAsync(context, "Devices", "push-devices", evt, body, ct);
+            }
+            else
+            {
+                var outcome = await context.Registry.RegisterAsync(registration, ct);
+                Console.WriteLine($"{deviceId}: {outcome} (key id {data.EncryptionKey.Id})");
+            }
+            if (keyPath is null)
+            {
+                SaveKey(deviceId, key);
+            }
             return 0;
         });
         return command;
@@ -121,25 +135,48 @@ public static class DeviceCommands
         return command;
     }
 
-    private static byte[] ReadOrCreateKey(FileInfo? keyFile, string deviceId)
+    private static byte[] ReadKey(FileInfo keyFile)
     {
-        if (keyFile is not null)
+        if (!keyFile.Exists) throw new CliException($"--key-file: {keyFile.FullName} does not exist.");
+        var buffer = new byte[64];
+        if (!Convert.TryFromBase64String(File.ReadAllText(keyFile.FullName).Trim(), buffer, out var written) || written != DeviceEncryptionKey.KeyBytes)
         {
-            if (!keyFile.Exists) throw new CliException($"--key-file: {keyFile.FullName} does not exist.");
-            var buffer = new byte[64];
-            if (!Convert.TryFromBase64String(File.ReadAllText(keyFile.FullName).Trim(), buffer, out var written) || written != DeviceEncryptionKey.KeyBytes)
-            {
-                throw new CliException($"--key-file: {keyFile.FullName} must hold base64 of exactly {DeviceEncryptionKey.KeyBytes} bytes.");
-            }
-            return buffer[..written];
+            throw new CliException($"--key-file: {keyFile.FullName} must hold base64 of exactly {DeviceEncryptionKey.KeyBytes} bytes.");
         }
-        var key = RandomNumberGenerator.GetBytes(DeviceEncryptionKey.KeyBytes);
+        return buffer[..written];
+    }
+
+    /// <summary>
+    /// Writes a generated key to .local/device-keys/&lt;device&gt;.key, readable by the user only. Called only
+    /// with a device id the registry accepted, which cannot hold '/', '\' or control characters, so the
+    /// file name cannot leave the folder.
+    /// </summary>
+    private static void SaveKey(string deviceId, byte[] key)
+    {
+        const UnixFileMode OwnerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         var directory = Path.Combine(".local", "device-keys");
-        Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, deviceId + ".key");
-        File.WriteAllText(path, Convert.ToBase64String(key));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(path, Convert.ToBase64String(key));
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, OwnerOnlyFolder);
+            File.SetUnixFileMode(directory, OwnerOnlyFolder); // also when an older run made it with the umask's mode
+            using (var file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Create,
+                Access = FileAccess.Write,
+                UnixCreateMode = OwnerOnlyFile,
+            }))
+            {
+                file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
+            }
+            File.SetUnixFileMode(path, OwnerOnlyFile); // a file kept from an earlier registration keeps its old mode otherwise
+        }
         Console.Error.WriteLine($"generated a new payload key for {deviceId}: {path}");
-        return key;
     }
 }

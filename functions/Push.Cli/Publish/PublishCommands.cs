@@ -90,20 +90,30 @@ public static class PublishCommands
     }
 
     /// <summary>Writes the event and enqueues it; the tracking id is the only thing printed.</summary>
-    internal static async Task<int> PublishAsync(CliContext context, string queueKey, string defaultQueue, string user, string source,
+    internal static Task<int> PublishAsync(CliContext context, string queueKey, string defaultQueue, string user, string source,
         PushEventData data, CancellationToken cancellationToken)
     {
-        var writer = new PushEventWriter(source);
-        var evt = writer.Create(user, data);
-        byte[] body;
+        var evt = new PushEventWriter(source).Create(user, data);
+        return PublishAsync(context, queueKey, defaultQueue, evt, Serialize(evt), cancellationToken);
+    }
+
+    /// <summary>The event as the relay will read it, or the contract's objection as the user's problem.</summary>
+    internal static byte[] Serialize(PushEvent evt)
+    {
         try
         {
-            body = PushEventWriter.Serialize(evt);
+            return PushEventWriter.Serialize(evt);
         }
         catch (ArgumentException ex)
         {
-            throw new CliException(ex.Message);
+            throw CliException.From(ex);
         }
+    }
+
+    /// <summary>Enqueues an event already written by <see cref="Serialize"/>.</summary>
+    internal static async Task<int> PublishAsync(CliContext context, string queueKey, string defaultQueue, PushEvent evt, byte[] body,
+        CancellationToken cancellationToken)
+    {
         var queueName = context.QueueName(queueKey, defaultQueue);
         if (ServiceBusServiceCollectionExtensions.UsesServiceBus(context.Configuration))
         {

@@ -22,7 +22,12 @@ public static class TraceCommand
             Console.WriteLine($"{"DEVICE",-24} {"STATUS",-13} {"PROVIDER",-8} {"ATTEMPTS",-8} {"REASON",-32} LAST ATTEMPT");
             foreach (var entry in entries.Values.OrderBy(e => e.DeviceId, StringComparer.Ordinal))
             {
-                var device = entry.DeviceId == LedgerEntry.NoDevicesRowKey ? "(no devices)" : entry.DeviceId;
+                var device = entry.DeviceId switch
+                {
+                    LedgerEntry.NoDevicesRowKey => "(no devices)",
+                    LedgerEntry.NoMatchingDevicesRowKey => "(no device matched)",
+                    _ => entry.DeviceId,
+                };
                 Console.WriteLine($"{device,-24} {entry.Status,-13} {entry.Provider ?? "-",-8} {entry.Attempts,-8} {entry.Reason ?? "-",-32} {entry.LastAttemptAt:u}");
             }
             return 0;

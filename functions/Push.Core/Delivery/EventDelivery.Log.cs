@@ -48,4 +48,7 @@ public sealed partial class EventDelivery
 
     [LoggerMessage(3313, LogLevel.Error, "Event {TrackingId}: the payload key of device {DeviceHash} cannot be unwrapped; dead-lettered")]
     private partial void LogDeviceKeyUnreadable(string trackingId, string deviceHash);
+
+    [LoggerMessage(3314, LogLevel.Warning, "Event {TrackingId}: none of the {Registered} registered device(s) of user {UserHash} is one the event named; nothing pushed")]
+    private partial void LogNoMatchingDevices(string trackingId, string userHash, int registered);
 }

@@ -126,19 +126,31 @@ public sealed partial class EventDelivery
         var registryRead = _registry.GetDevicesAsync(evt.Subject, cancellationToken);
         var ledgerRead = _ledger.GetAsync(evt.TrackingId, cancellationToken);
         await Task.WhenAll(registryRead, ledgerRead);
-        var devices = (await registryRead).Where(device => PushComposer.Targets(evt, device)).ToList();
+        var registered = await registryRead;
+        var devices = registered.Where(device => PushComposer.Targets(evt, device)).ToList();
         var ledger = await ledgerRead;
 
         if (devices.Count == 0)
         {
-            if (!ledger.ContainsKey(LedgerEntry.NoDevicesRowKey) && !ledger.Values.Any(e => e.Status.IsFinal()))
+            // A user with devices of which the event named none is not "no devices": say which it was.
+            var (rowKey, reason) = registered.Count == 0
+                ? (LedgerEntry.NoDevicesRowKey, LedgerEntry.NoDevicesReason)
+                : (LedgerEntry.NoMatchingDevicesRowKey, LedgerEntry.NoMatchingDevicesReason);
+            if (!ledger.ContainsKey(rowKey) && !ledger.Values.Any(e => e.Status.IsFinal()))
             {
                 var now = _time.GetUtcNow();
-                await _ledger.RecordAsync(new LedgerEntry(evt.TrackingId, LedgerEntry.NoDevicesRowKey, evt.Type,
-                    DeliveryStatus.Delivered, Provider: null, Reason: "NoDevices", ApnsId: null, ProviderMessageId: null,
+                await _ledger.RecordAsync(new LedgerEntry(evt.TrackingId, rowKey, evt.Type,
+                    DeliveryStatus.Delivered, Provider: null, reason, ApnsId: null, ProviderMessageId: null,
                     Attempts: 0, now, now), cancellationToken);
             }
-            LogNoDevices(evt.TrackingId, SecretHash.Of(evt.Subject));
+            if (registered.Count == 0)
+            {
+                LogNoDevices(evt.TrackingId, SecretHash.Of(evt.Subject));
+            }
+            else
+            {
+                LogNoMatchingDevices(evt.TrackingId, SecretHash.Of(evt.Subject), registered.Count);
+            }
             return DeliveryVerdict.Done;
         }
 

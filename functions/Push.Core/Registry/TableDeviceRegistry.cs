@@ -238,8 +238,14 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
         }
     }
 
-    private static void Validate(DeviceRegistration registration)
+    /// <summary>
+    /// The registry's own rules for a registration (ids that are Table keys, a token, a 32-byte key), which
+    /// <see cref="RegisterAsync"/> applies. Throws an <see cref="ArgumentException"/> naming the field; a
+    /// producer such as the CLI checks with it before it writes or publishes anything.
+    /// </summary>
+    public static void Validate(DeviceRegistration registration)
     {
+        ArgumentNullException.ThrowIfNull(registration);
         TableKeys.Validate(registration.UserId, nameof(registration.UserId));
         TableKeys.Validate(registration.DeviceId, nameof(registration.DeviceId));
         if (string.IsNullOrWhiteSpace(registration.AppId))

@@ -227,6 +227,32 @@ public sealed class EventDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_call_naming_only_unregistered_devices_is_recorded_as_no_matching_devices_not_as_no_devices()
+    {
+        AddIphone("iphone-1");
+        var call = ComposerFixture.Call(devices: ["no-such-phone"]);
+
+        Assert.Same(DeliveryVerdict.Done, await DeliverAsync(call));
+
+        Assert.Empty(_dispatcher.Sent);
+        var entry = Assert.Single((await _ledger.GetAsync(call.TrackingId, default)).Values);
+        Assert.Equal("_no-matching-devices", entry.DeviceId);
+        Assert.Equal("NoMatchingDevices", entry.Reason);
+    }
+
+    [Fact]
+    public async Task An_event_for_a_user_with_no_device_is_recorded_as_no_devices()
+    {
+        var call = ComposerFixture.Call(devices: ["no-such-phone"]);
+
+        Assert.Same(DeliveryVerdict.Done, await DeliverAsync(call));
+
+        var entry = Assert.Single((await _ledger.GetAsync(call.TrackingId, default)).Values);
+        Assert.Equal("_no-devices", entry.DeviceId);
+        Assert.Equal("NoDevices", entry.Reason);
+    }
+
+    [Fact]
     public async Task Counters_and_the_latency_histogram_are_recorded()
     {
         AddIphone();

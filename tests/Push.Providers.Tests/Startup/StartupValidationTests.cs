@@ -7,6 +7,7 @@ using Push.Providers.Apns;
 using Push.Providers.Fcm;
 using Push.Providers.Results;
 using Push.Providers.Tests.Support;
+using Push.Testing;
 
 namespace Push.Providers.Tests.Startup;
 
@@ -198,6 +199,42 @@ public sealed class StartupValidationTests : IDisposable
 
         Assert.Contains("Apns:Endpoint", ex.Message);
         Assert.Contains("only HTTP/1.1", ex.Message);
+    }
+
+    [Fact]
+    public async Task Probe_fails_naming_Apns_Endpoint_for_a_server_that_claims_h2_but_speaks_HTTP11()
+    {
+        await using var server = new Http11TlsServer(_dir.File("liar.pem"), System.Net.Security.SslApplicationProtocol.Http2);
+        var options = new ApnsOptions { Endpoint = server.Endpoint, TrustedCaPath = _dir.File("liar.pem"), RequestTimeout = TimeSpan.FromSeconds(5) };
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ApnsEndpointProbe.EnsureHttp2Async(options, CancellationToken.None));
+
+        Assert.Contains("Apns:Endpoint", ex.Message);
+        Assert.Contains("does not speak HTTP/2", ex.Message);
+    }
+
+    [Fact]
+    public async Task Probe_negotiates_HTTP2_with_the_sandbox_without_sending_a_request()
+    {
+        await using var rig = await SandboxRig.StartAsync();
+
+        await ApnsEndpointProbe.EnsureHttp2Async(rig.ApnsOptions, CancellationToken.None);
+
+        // Apple defines only POST /3/device/<token>: the check must not call anything else.
+        Assert.Empty(rig.Sandbox.AllRequests);
+    }
+
+    [Fact]
+    public async Task Probe_goes_through_Apns_Proxy_and_sends_no_request()
+    {
+        await using var rig = await SandboxRig.StartAsync();
+        await using var proxy = new ConnectProxy("relay", "s3cret-proxy-pass");
+        rig.ApnsOptions.Proxy = new ProxyOptions { Address = proxy.Address, Username = "relay", Password = "s3cret-proxy-pass" };
+
+        await ApnsEndpointProbe.EnsureHttp2Async(rig.ApnsOptions, CancellationToken.None);
+
+        Assert.Equal($"127.0.0.1:{rig.Sandbox.ApnsEndpoint.Port}", Assert.Single(proxy.Targets));
+        Assert.Empty(rig.Sandbox.AllRequests);
     }
 
     [Fact]

@@ -7,16 +7,21 @@ using System.Text;
 
 namespace Push.Providers.Tests.Support;
 
-/// <summary>A TLS server on loopback that only offers HTTP/1.1 (ALPN http/1.1), like a misconfigured endpoint.</summary>
+/// <summary>
+/// A TLS server on loopback that only speaks HTTP/1.1, like a misconfigured endpoint. It selects ALPN
+/// http/1.1, or, given <c>h2</c>, claims HTTP/2 in ALPN and still answers in HTTP/1.1 text.
+/// </summary>
 internal sealed class Http11TlsServer : IAsyncDisposable
 {
+    private readonly SslApplicationProtocol _alpn;
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly X509Certificate2 _certificate;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public Http11TlsServer(string certificatePemPath)
+    public Http11TlsServer(string certificatePemPath, SslApplicationProtocol? alpn = null)
     {
+        _alpn = alpn ?? SslApplicationProtocol.Http11;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
@@ -56,7 +61,7 @@ internal sealed class Http11TlsServer : IAsyncDisposable
                         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                         {
                             ServerCertificate = _certificate,
-                            ApplicationProtocols = [SslApplicationProtocol.Http11],
+                            ApplicationProtocols = [_alpn],
                         }, _stop.Token);
                         var buffer = new byte[4096];
                         _ = await tls.ReadAsync(buffer, _stop.Token); // the request head; its content does not matter

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Push.Providers.Apns;
 using Push.Providers.Fcm;
 using Push.Sandbox;
+using Push.Testing;
 
 namespace Push.Providers.Tests.Support;
 

@@ -1,10 +1,11 @@
-namespace Push.Providers.Tests.Support;
+namespace Push.Testing;
 
-internal sealed class TempDirectory : IDisposable
+/// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "push-providers-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "push-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
