@@ -252,6 +252,9 @@ public sealed class ServiceBusEmulator : IAsyncDisposable
             await WaitUntilAsync(Closed, "the cut connections closed", CloseWait);
         }
 
+        // Sockets still in their SASL exchange never became connections; nothing is left to answer them.
+        _plain?.DropAll();
+        _tls?.DropAll();
         Volatile.Write(ref _host, null);
     }
 }
