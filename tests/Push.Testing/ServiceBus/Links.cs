@@ -294,8 +294,6 @@ internal sealed class IncomingEndpoint(Broker broker, EmulatedQueue queue) : Lin
 internal sealed class ConsumerEndpoint(EmulatedQueue queue, ListenerLink link, EmulatorConnection connection, bool deadLetter, bool receiveAndDelete)
     : LinkEndpoint
 {
-    private static readonly Symbol LockLostCondition = "com.microsoft:message-lock-lost";
-
     public EmulatorConnection Connection => connection;
 
     public bool DeadLetter => deadLetter;
@@ -325,8 +323,16 @@ internal sealed class ConsumerEndpoint(EmulatedQueue queue, ListenerLink link, E
             ? new Rejected { Error = new Error(ErrorCode.NotImplemented) { Description = "Only accepted, modified and rejected outcomes are emulated." } }
             : queue.Settle(lockToken, disposition.Value, SettlementSource.ReceiveLink)
                 ? disposition.Value.Reply
-                : new Rejected { Error = new Error(LockLostCondition) { Description = "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue." } };
-        if (!dispositionContext.Settled) link.DisposeMessage(dispositionContext.Message, reply, settled: true);
+                : new Rejected { Error = new Error(ManagementNode.MessageLockLost) { Description = ManagementNode.LockLostDescription } };
+        if (dispositionContext.Settled) return;
+        try
+        {
+            link.DisposeMessage(dispositionContext.Message, reply, settled: true);
+        }
+        catch (Exception ex) when (ex is AmqpException or ObjectDisposedException)
+        {
+            // The link closed while the settlement was applied; the client learns nothing more on it.
+        }
     }
 
     public override void OnLinkClosed(ListenerLink closed, Error error) => queue.RemoveConsumer(this);
