@@ -90,7 +90,9 @@ public sealed class AuthorizationTests : EmulatorTest
             Assert.Equal(ErrorCode.UnauthorizedAccess, await AttachErrorAsync(session, "token-for-other", "/q"));
 
             Assert.Equal(202, await PutTokenAsync(session, Queue));
+            // Both spellings of the entity: the SDK's send and receive links write /q.
             Assert.Null(await AttachErrorAsync(session, "token-for-q", "/q"));
+            Assert.Null(await AttachErrorAsync(session, "token-for-q-no-slash", Queue));
         }
         finally
         {

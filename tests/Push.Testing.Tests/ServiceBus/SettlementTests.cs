@@ -6,6 +6,55 @@ namespace Push.Testing.Tests.ServiceBus;
 public sealed class SettlementTests : EmulatorTest
 {
     [Fact]
+    public async Task A_message_whose_receive_link_is_gone_is_completed_through_management()
+    {
+        await SendAsync(Queue, "g-1");
+        await using var receiver = Client.CreateReceiver(Queue);
+        var message = await ReceiveOneAsync(receiver);
+
+        await Emulator.DetachReceiversAsync(Queue);
+        // A receive opens the replacement link; the message is still locked, so it gets nothing.
+        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(200)));
+        // The new link does not know the old delivery tag, so the SDK settles by lock token through $management.
+        await receiver.CompleteMessageAsync(message);
+
+        var completed = Assert.Single(Emulator.Settlements);
+        Assert.Equal((SettlementKind.Completed, SettlementSource.Management, "g-1", false),
+            (completed.Kind, completed.Source, completed.MessageId, completed.LockLost));
+        Assert.Contains(Emulator.ManagementRequests, r => r is { Operation: "com.microsoft:update-disposition", StatusCode: 200 });
+        Assert.Equal(0, Emulator.Counts(Queue).InQueue);
+    }
+
+    [Fact]
+    public async Task Stopping_the_emulator_releases_the_locks_and_a_restart_redelivers()
+    {
+        await SendAsync(Queue, "t-1");
+        await using var receiver = Client.CreateReceiver(Queue);
+        await ReceiveOneAsync(receiver);
+
+        await Emulator.StopAsync();
+
+        Assert.Equal([(SettlementKind.LockReleased, SettlementSource.Broker)], Emulator.Settlements.Select(s => (s.Kind, s.Source)));
+        Assert.Equal((BrokerMessageState.Active, 0), (Assert.Single(Emulator.Messages(Queue)).State, Emulator.Counts(Queue).DeadLettered));
+        await Emulator.StartAsync();
+        var again = await ReceiveOneAsync(receiver);
+        await receiver.CompleteMessageAsync(again);
+        Assert.Equal(("t-1", 2), (again.MessageId, again.DeliveryCount));
+    }
+
+    [Fact]
+    public async Task Closing_a_receiver_with_credit_on_an_empty_queue_gets_its_drain_answered()
+    {
+        var receiver = Client.CreateReceiver(Queue, new ServiceBusReceiverOptions { PrefetchCount = 10 });
+        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(200)));
+
+        // The SDK drains the credit it still has before it closes the link; an unanswered drain fails the close.
+        await receiver.CloseAsync();
+
+        Assert.Equal(1, Emulator.DrainsAnswered);
+    }
+
+    [Fact]
     public async Task An_abandoned_message_comes_back_with_its_delivery_counted_and_its_properties_modified()
     {
         await SendAsync(Queue, "a-1");

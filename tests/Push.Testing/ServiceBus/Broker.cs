@@ -23,6 +23,7 @@ internal sealed class Broker : IAsyncDisposable
     private ITimer? _sweeper;
     private int _sweeping;
     private int _lastConnectionId;
+    private int _drainsAnswered;
 
     public Broker(ServiceBusEmulatorOptions options)
     {
@@ -56,6 +57,8 @@ internal sealed class Broker : IAsyncDisposable
     public IReadOnlyList<string> Faults => Snapshot(_faults);
 
     public IReadOnlyCollection<EmulatorConnection> OpenConnections => _connections.Keys.ToList();
+
+    public int DrainsAnswered => Volatile.Read(ref _drainsAnswered);
 
     /// <summary>The hosts a token may name: the namespace, and the loopback address a development-emulator connection string names.</summary>
     public bool AnswersTo(string host) =>
@@ -104,6 +107,12 @@ internal sealed class Broker : IAsyncDisposable
     /// for the test to see rather than lost.
     /// </summary>
     public void Fault(Exception exception) => Append(_faults, exception.GetType().Name + ": " + exception.Message + "\n" + exception.StackTrace);
+
+    public void CountDrain()
+    {
+        Interlocked.Increment(ref _drainsAnswered);
+        NotifyChanged();
+    }
 
     public void NotifyChanged() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
 

@@ -224,6 +224,11 @@ internal sealed class EmulatedQueue(Broker broker, string name, QueueOptions opt
         lock (_gate) _consumers.Remove(consumer);
     }
 
+    public IReadOnlyList<ConsumerEndpoint> Consumers(bool deadLetter)
+    {
+        lock (_gate) return _consumers.Where(c => c.DeadLetter == deadLetter).ToList();
+    }
+
     /// <summary>
     /// A flow on a receive link. AMQPNetLite reports the credit it added; a flow that does not add credit sets the
     /// link's credit to zero in AMQPNetLite, so it does here too, or the two counts would part.
@@ -332,7 +337,11 @@ internal sealed class EmulatedQueue(Broker broker, string name, QueueOptions opt
                 if (!consumer.TrySend(message)) Unsend(stored, message.LockToken);
             }
 
-            foreach (var consumer in drained) consumer.CompleteDrain();
+            foreach (var consumer in drained)
+            {
+                consumer.CompleteDrain();
+                broker.CountDrain();
+            }
             if (deliveries.Count > 0) broker.NotifyChanged();
         }
     }

@@ -58,6 +58,7 @@ internal sealed class LinkRouter(Broker broker) : ILinkProcessor
 {
     private const int IncomingCredit = 100;
     private static readonly Symbol MaxMessageBatchSizeProperty = "com.microsoft:max-message-batch-size";
+    private static readonly Symbol SessionFilter = "com.microsoft:session-filter";
 
     public void Process(AttachContext attachContext)
     {
@@ -142,7 +143,12 @@ internal sealed class LinkRouter(Broker broker) : ILinkProcessor
         attach.Properties = new Fields();
         if (broker.Options.MaxMessageBatchSize is { } batchSize) attach.Properties[MaxMessageBatchSizeProperty] = batchSize;
 
-        if (attach.Role)
+        if (attach.Role && attach.Source is Source { FilterSet: { } filters } && filters.ContainsKey(SessionFilter))
+        {
+            // Refused outright: a session receiver handed a plain link would misread the echoed filter.
+            context.Complete(new Error(ErrorCode.NotImplemented) { Description = "The emulator has no sessions." });
+        }
+        else if (attach.Role)
         {
             // A receiver that asks for snd-settle-mode settled is in receive-and-delete mode.
             var consumer = new ConsumerEndpoint(queue, context.Link, connection, node.DeadLetter, attach.SndSettleMode == SenderSettleMode.Settled);
@@ -288,8 +294,6 @@ internal sealed class IncomingEndpoint(Broker broker, EmulatedQueue queue) : Lin
 internal sealed class ConsumerEndpoint(EmulatedQueue queue, ListenerLink link, EmulatorConnection connection, bool deadLetter, bool receiveAndDelete)
     : LinkEndpoint
 {
-    private static readonly Symbol LockLostCondition = "com.microsoft:message-lock-lost";
-
     public EmulatorConnection Connection => connection;
 
     public bool DeadLetter => deadLetter;
@@ -301,25 +305,49 @@ internal sealed class ConsumerEndpoint(EmulatedQueue queue, ListenerLink link, E
 
     public bool IsDraining => link.IsDraining;
 
+    private bool IsClosing => link.IsClosed || link.Session.IsClosed || link.Session.Connection.IsClosed;
+
     public override void OnFlow(FlowContext flowContext) => queue.OnCredit(this, flowContext.Messages);
 
     public override void OnDisposition(DispositionContext dispositionContext)
     {
         if (dispositionContext.Message is not OutgoingMessage { LockToken: { } lockToken }) return;
-        // A released state on a closed link is AMQPNetLite cleaning up its unsettled deliveries, not the client: the
-        // lock stays until it expires, as on Service Bus, where the SDK may still settle it through $management.
-        if (dispositionContext.DeliveryState is Released && link.IsClosed) return;
+        // When a link, its session or its connection closes, AMQPNetLite itself settles the unsettled deliveries as
+        // released, or rejected with the closing error: that is no client asking to abandon or dead-letter. The lock
+        // stays until it expires, as on Service Bus, where the SDK may still settle it through $management (a lost
+        // connection releases it at once; see Broker.OnConnectionClosed).
+        if (dispositionContext.DeliveryState is Released or Rejected && IsClosing) return;
 
         var disposition = Disposition.FromState(dispositionContext.DeliveryState);
         DeliveryState reply = disposition is null
             ? new Rejected { Error = new Error(ErrorCode.NotImplemented) { Description = "Only accepted, modified and rejected outcomes are emulated." } }
             : queue.Settle(lockToken, disposition.Value, SettlementSource.ReceiveLink)
                 ? disposition.Value.Reply
-                : new Rejected { Error = new Error(LockLostCondition) { Description = "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue." } };
-        if (!dispositionContext.Settled) link.DisposeMessage(dispositionContext.Message, reply, settled: true);
+                : new Rejected { Error = new Error(ManagementNode.MessageLockLost) { Description = ManagementNode.LockLostDescription } };
+        if (dispositionContext.Settled) return;
+        try
+        {
+            link.DisposeMessage(dispositionContext.Message, reply, settled: true);
+        }
+        catch (Exception ex) when (ex is AmqpException or ObjectDisposedException)
+        {
+            // The link closed while the settlement was applied; the client learns nothing more on it.
+        }
     }
 
     public override void OnLinkClosed(ListenerLink closed, Error error) => queue.RemoveConsumer(this);
+
+    /// <summary>
+    /// Detaches the link from the broker's side and completes once the client has answered the detach; its locks
+    /// stay (see <see cref="ServiceBusEmulator.DetachReceiversAsync"/>).
+    /// </summary>
+    public Task DetachAsync(Error error)
+    {
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        link.AddClosedCallback((_, _) => closed.TrySetResult());
+        link.Close(TimeSpan.Zero, error);
+        return closed.Task;
+    }
 
     public bool TrySend(Message message)
     {

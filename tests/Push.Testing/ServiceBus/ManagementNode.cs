@@ -11,7 +11,10 @@ namespace Push.Testing.ServiceBus;
 /// </summary>
 internal sealed class ManagementNode(Broker broker, EmulatedQueue queue, bool deadLetter) : IRequestNode
 {
-    private const string MessageLockLost = "com.microsoft:message-lock-lost";
+    public const string MessageLockLost = "com.microsoft:message-lock-lost";
+    public const string LockLostDescription =
+        "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.";
+
     private const string MessageNotFound = "com.microsoft:message-not-found";
 
     public Message Handle(EmulatorConnection connection, Message request)
@@ -111,9 +114,7 @@ internal sealed class ManagementNode(Broker broker, EmulatedQueue queue, bool de
         return allSettled ? Reply(200, "OK") : LockLost();
     }
 
-    private static Message LockLost() =>
-        Reply(410, "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.",
-            errorCondition: MessageLockLost);
+    private static Message LockLost() => Reply(410, LockLostDescription, errorCondition: MessageLockLost);
 
     private static IReadOnlyList<Guid> Guids(object? value) => value switch
     {

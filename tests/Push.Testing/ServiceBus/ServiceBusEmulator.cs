@@ -16,6 +16,7 @@ public sealed class ServiceBusEmulator : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Broker _broker;
     private readonly X509Certificate2 _certificate;
@@ -71,6 +72,9 @@ public sealed class ServiceBusEmulator : IAsyncDisposable
     /// <summary>Sends dropped by duplicate detection.</summary>
     public IReadOnlyList<DroppedDuplicate> DroppedDuplicates => _broker.DroppedDuplicates;
 
+    /// <summary>Drain requests answered on receive links (the SDK drains when it closes a receiver with credit left).</summary>
+    public int DrainsAnswered => _broker.DrainsAnswered;
+
     /// <summary>Exceptions inside the emulator; a test that ends with any has found an emulator bug.</summary>
     public IReadOnlyList<string> Faults => _broker.Faults;
 
@@ -121,10 +125,15 @@ public sealed class ServiceBusEmulator : IAsyncDisposable
         {
             var changed = _broker.Changed;
             if (condition()) return;
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+            tick.CancelAfter(RecheckInterval);
             try
             {
-                await Task.WhenAny(changed, Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token)).ConfigureAwait(false);
-                deadline.Token.ThrowIfCancellationRequested();
+                await changed.WaitAsync(tick.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!deadline.IsCancellationRequested)
+            {
+                // No change within the interval: check again.
             }
             catch (OperationCanceledException)
             {
@@ -189,6 +198,16 @@ public sealed class ServiceBusEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Detaches every receive link on the queue (or its dead-letter queue) with <c>amqp:link:detach-forced</c>, while
+    /// their connections stay. Their locks stay too, as on Service Bus: the SDK then settles those messages through
+    /// <c>$management</c> (update-disposition), since the new link does not know their delivery tags.
+    /// </summary>
+    public Task DetachReceiversAsync(string queue, bool deadLetterQueue = false) =>
+        Task.WhenAll(_broker.Queue(queue).Consumers(deadLetterQueue)
+            .Select(c => c.DetachAsync(new Amqp.Framing.Error(ErrorCode.DetachForced) { Description = "Detached by the test." })))
+            .WaitAsync(CloseWait);
+
     /// <summary>Cuts every open connection without an AMQP close, as a network failure would; the listener stays up.</summary>
     public async Task DropConnectionsAsync()
     {
@@ -233,6 +252,9 @@ public sealed class ServiceBusEmulator : IAsyncDisposable
             await WaitUntilAsync(Closed, "the cut connections closed", CloseWait);
         }
 
+        // Sockets still in their SASL exchange never became connections; nothing is left to answer them.
+        _plain?.DropAll();
+        _tls?.DropAll();
         Volatile.Write(ref _host, null);
     }
 }
