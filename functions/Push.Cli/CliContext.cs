@@ -1,22 +1,27 @@
 using Azure.Data.Tables;
+using Azure.Messaging.ServiceBus;
 using Azure.Storage.Blobs;
-using Push.Core.Credentials;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Push.Core.Credentials;
+using Push.Core.DeadLetters;
 using Push.Core.Ledger;
+using Push.Core.Queues;
 using Push.Core.Registry;
-using Push.Hosting.Queues;
-using Push.Hosting.Storage;
-using QueueMessageEncoding = Push.Hosting.Queues.QueueMessageEncoding;
+using Push.Core.ServiceBus;
+using Push.Core.Storage;
+using Push.Core.StorageQueues;
 
 namespace Push.Cli;
 
 /// <summary>
 /// What every command needs, read from the same settings the relay reads (environment variables with
-/// "__", or appsettings.json beside the CLI): the Storage account, the queue names, the registry's
-/// key-encryption key. Services are built lazily so that <c>--help</c> needs no configuration.
+/// "__", or appsettings.json beside the CLI): the Storage account, the queues and their transport, the registry's
+/// key-encryption key. Services are built lazily so that <c>--help</c> needs no configuration; they are the relay's own
+/// adapters, so the CLI reads and writes exactly what the relay does.
 /// </summary>
 public sealed class CliContext : IDisposable
 {
@@ -43,28 +48,30 @@ public sealed class CliContext : IDisposable
 
     public ProviderTokenStore ProviderTokens => _services.Value.GetRequiredService<ProviderTokenStore>();
 
-    public string QueueName(string key, string fallback) => Configuration[$"Queues:{key}"] is { Length: > 0 } name ? name : fallback;
+    /// <summary>The relay's queue names and transport (section <c>Queues</c>, validated as the relay does).</summary>
+    public QueueNames Queues => Valid(() => _services.Value.GetRequiredService<IOptions<QueueNames>>().Value);
+
+    /// <summary>The Storage queues as the relay writes them (host.json's <c>messageEncoding</c>, unless overridden).</summary>
+    public StorageEventQueues StorageQueues => _services.Value.GetRequiredService<StorageEventQueues>();
+
+    /// <summary>The dead-letter archive (<c>DeadLetters:ArchiveTable</c>).</summary>
+    public DeadLetterArchive DeadLetterArchive => _services.Value.GetRequiredService<DeadLetterArchive>();
+
+    /// <summary>The dead-letter options, validated as the relay does.</summary>
+    public DeadLetterOptions DeadLetterOptions => Valid(() => _services.Value.GetRequiredService<IOptions<DeadLetterOptions>>().Value);
+
+    /// <summary>The Storage-queue settings the relay agrees with the host on.</summary>
+    public StorageQueueHostSettings StorageQueueSettings => Valid(() => _services.Value.GetRequiredService<IOptions<StorageQueueHostSettings>>().Value);
+
+    /// <summary>A Service Bus client from the relay's connection setting (only with <c>Queues:Transport=ServiceBus</c>).</summary>
+    public ServiceBusClient CreateServiceBusClient() => Valid(() => ServiceBusConnectionSetting.CreateClient(Configuration,
+        Valid(() => _services.Value.GetRequiredService<IOptions<ServiceBusHostSettings>>().Value).ClientOptions()));
 
     /// <summary>The Storage account's tables (registry, ledger, dead-letter archive), with the CLI's client options.</summary>
     public TableServiceClient TableService => _services.Value.GetRequiredService<TableServiceClient>();
 
     /// <summary>The Storage account's queues, with the CLI's client options.</summary>
-    public QueueServiceClient QueueService() => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Queue,
-        c => new QueueServiceClient(c, QueueOptions()), (uri, credential) => new QueueServiceClient(uri, credential, QueueOptions())));
-
-    /// <summary>The relay's queue, created if missing (the relay creates it too when it starts).</summary>
-    public async Task<QueueClient> QueueAsync(string name, CancellationToken cancellationToken)
-    {
-        var queue = QueueService().GetQueueClient(name);
-        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        return queue;
-    }
-
-    /// <summary>How queue bodies are encoded: host.json's <c>messageEncoding</c>, base64 unless overridden.</summary>
-    public QueueMessageEncoding MessageEncoding =>
-        string.Equals(Configuration["AzureFunctionsJobHost:extensions:queues:messageEncoding"], "none", StringComparison.OrdinalIgnoreCase)
-            ? QueueMessageEncoding.None
-            : QueueMessageEncoding.Base64;
+    public QueueServiceClient QueueService => _services.Value.GetRequiredService<QueueServiceClient>();
 
     private ServiceProvider BuildServices()
     {
@@ -74,17 +81,47 @@ public sealed class CliContext : IDisposable
             c => new TableServiceClient(c, TableOptions()), (uri, credential) => new TableServiceClient(uri, credential, TableOptions()))));
         services.AddSingleton(_ => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Blob,
             c => new BlobServiceClient(c, BlobOptions()), (uri, credential) => new BlobServiceClient(uri, credential, BlobOptions()))));
+        services.AddSingleton(_ => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Queue,
+            c => new QueueServiceClient(c, QueueOptions()), (uri, credential) => new QueueServiceClient(uri, credential, QueueOptions()))));
         services.AddSharedProviderTokens(Configuration);
         services.AddDeviceRegistry(Configuration);
         services.AddDeliveryLedger(Configuration);
+        services.AddOptions<QueueNames>().Bind(Configuration.GetSection(QueueNames.SectionName));
+        services.AddSingleton<IValidateOptions<QueueNames>, QueueNamesValidator>();
+        services.AddOptions<StorageQueueHostSettings>().Bind(Configuration.GetSection(StorageQueueHostSettings.SectionName));
+        services.AddSingleton<IValidateOptions<StorageQueueHostSettings>, StorageQueueHostSettingsValidator>();
+        services.AddOptions<ServiceBusHostSettings>().Bind(Configuration.GetSection(ServiceBusHostSettings.SectionName));
+        services.AddSingleton<IValidateOptions<ServiceBusHostSettings>, ServiceBusHostSettingsValidator>();
+        services.AddOptions<DeadLetterOptions>().Bind(Configuration.GetSection(DeadLetterOptions.SectionName));
+        services.AddSingleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>();
+        services.AddSingleton<DeadLetterArchive>();
+        services.AddSingleton(sp => new StorageEventQueues(sp.GetRequiredService<QueueServiceClient>(),
+            sp.GetRequiredService<IOptions<StorageQueueHostSettings>>().Value, sp.GetRequiredService<DeadLetterArchive>()));
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
-    private static QueueClientOptions QueueOptions() => StorageReachability.Apply(StorageQueueConnection.ClientOptions());
+    private static QueueClientOptions QueueOptions() => StorageReachability.Apply(StorageClients.QueueOptions());
 
     private static TableClientOptions TableOptions() => StorageReachability.Apply(new TableClientOptions());
 
     private static BlobClientOptions BlobOptions() => StorageReachability.Apply(new BlobClientOptions());
+
+    // A setting the relay would refuse is the user's to fix: said plainly, without a stack trace.
+    private static T Valid<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new CliException(string.Join("; ", ex.Failures));
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("setting", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliException(ex.Message);
+        }
+    }
 
     // A missing or malformed Storage setting is the user's to fix: said plainly, without a stack trace.
     private static T Storage<T>(Func<T> create)

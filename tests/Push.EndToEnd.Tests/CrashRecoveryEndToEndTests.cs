@@ -44,14 +44,14 @@ public sealed class CrashRecoveryEndToEndTests : IAsyncLifetime
         }
         await Eventually.TrueAsync(() => Task.FromResult(fast.All(d => _env.Sandbox.FcmMessages.Any(m => m.Token == d.PushToken))
                 && stuck.All(d => _env.Sandbox.AllRequests.Any(r => r.DeviceToken == d.PushToken))),
-            TimeSpan.FromSeconds(30), "Android deliveries and hanging APNs requests");
+            "Android deliveries and hanging APNs requests", TimeSpan.FromSeconds(30));
         // The promise is about what the ledger holds: a device recorded as delivered is never pushed again. Its row
         // is written at most Delivery:LedgerGroupCommitWindow after its answer, while its sibling still hangs.
         foreach (var (evt, device) in events.Zip(fast))
         {
             await Eventually.TrueAsync(async () =>
                     (await _env.Ledger.GetAsync(evt.TrackingId, default)).TryGetValue(device.DeviceId, out var row) && row.Status == DeliveryStatus.Delivered,
-                TimeSpan.FromSeconds(30), "the Android rows, recorded while the iPhone pushes hang");
+                "the Android rows, recorded while the iPhone pushes hang", TimeSpan.FromSeconds(30));
         }
 
         await _env.RestartRelayAsync(kill: true);

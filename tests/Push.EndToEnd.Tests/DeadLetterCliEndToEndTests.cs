@@ -1,7 +1,11 @@
 using System.Text;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+using Push.Core.DeadLetters;
+using Push.Core.Storage;
+using Push.Core.StorageQueues;
 using Push.EndToEnd.Tests.Infrastructure;
-using Push.Hosting.Queues;
 using Push.Testing;
 
 namespace Push.EndToEnd.Tests;
@@ -22,10 +26,10 @@ public sealed class DeadLetterCliEndToEndTests(RelayEnvironment env)
 
     private async Task<bool> InPoisonAsync(string trackingId)
     {
+        // A poison entry is the original message text, unchanged (base64 of the event).
         foreach (var message in (await env.Queue("push-calls-poison").PeekMessagesAsync(32)).Value)
         {
-            var record = DeadLetterRecordSerializer.FromMessageText(message.MessageText);
-            if ((record.TryGetOriginalBody()?.ToString() ?? "").Contains(trackingId, StringComparison.Ordinal)) return true;
+            if (Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText)).Contains(trackingId, StringComparison.Ordinal)) return true;
         }
         return false;
     }
@@ -41,13 +45,13 @@ public sealed class DeadLetterCliEndToEndTests(RelayEnvironment env)
             """);
         await env.PublishAsync("push-calls", json);
         var record = await PoisonQueue.WaitForAsync(env, "push-calls", trackingId, TimeSpan.FromSeconds(30));
-        Assert.StartsWith("InvalidEvent:", record.Reason, StringComparison.Ordinal);
+        Assert.StartsWith("InvalidEvent:", record.Reason.ToString(), StringComparison.Ordinal);
 
         var list = await PushAsync("dlq", "list", "--queue", "calls");
         Assert.True(list.Exit == 0, list.Output);
         var line = Assert.Single(list.Output.Split('\n'), l => l.Contains(trackingId, StringComparison.Ordinal));
         Assert.Contains(record.MessageId, line, StringComparison.Ordinal);
-        Assert.Contains(record.Reason, line, StringComparison.Ordinal);
+        Assert.Contains(record.Reason.ToString(), line, StringComparison.Ordinal);
         Assert.Contains("Permanent", line, StringComparison.Ordinal);
         Assert.Contains("push.call.incoming", line, StringComparison.Ordinal);
         Assert.DoesNotContain(SecretCaller, list.Output, StringComparison.Ordinal);
@@ -63,7 +67,7 @@ public sealed class DeadLetterCliEndToEndTests(RelayEnvironment env)
         Assert.Contains("would replay", dryRun.Output, StringComparison.Ordinal);
         Assert.Contains(trackingId, dryRun.Output, StringComparison.Ordinal);
         // Nothing changed: the entry is still there (visible again), and nothing was archived.
-        await Eventually.TrueAsync(() => InPoisonAsync(trackingId), TimeSpan.FromSeconds(10), "the entry still in push-calls-poison after a dry run");
+        await Eventually.TrueAsync(() => InPoisonAsync(trackingId), "the entry still in push-calls-poison after a dry run", TimeSpan.FromSeconds(10));
         Assert.Empty(await ArchivedAsync(trackingId));
 
         var refused = await PushAsync("dlq", "purge", "--queue", "calls");
@@ -71,15 +75,15 @@ public sealed class DeadLetterCliEndToEndTests(RelayEnvironment env)
         Assert.Contains("--yes", refused.Output, StringComparison.Ordinal);
         Assert.True(await InPoisonAsync(trackingId));
 
-        var purge = await PushAsync("dlq", "purge", "--queue", "calls", "--reason", record.Reason, "--yes");
+        var purge = await PushAsync("dlq", "purge", "--queue", "calls", "--reason", record.Reason.ToString(), "--yes");
         Assert.True(purge.Exit == 0, purge.Output);
         Assert.Contains(trackingId, purge.Output, StringComparison.Ordinal);
         Assert.False(await InPoisonAsync(trackingId));
         var row = Assert.Single(await ArchivedAsync(trackingId));
-        Assert.Equal(record.Reason, row.GetString("Reason"));
+        Assert.Equal(record.Reason.ToString(), row.GetString("Reason"));
         Assert.Equal("Permanent", row.GetString("Class"));
         Assert.Equal("Purged", row.GetString("Detail"));
-        Assert.Equal(record.GetOriginalMessageText(), Encoding.UTF8.GetString(row.GetBinary("Original")));
+        Assert.Equal(record.OriginalMessageText, Encoding.UTF8.GetString(row.GetBinary("Original")));
 
         var archived = await PushAsync("dlq", "list", "--queue", "calls", "--archived");
         Assert.True(archived.Exit == 0, archived.Output);
@@ -87,28 +91,30 @@ public sealed class DeadLetterCliEndToEndTests(RelayEnvironment env)
         Assert.DoesNotContain(SecretCaller, archived.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>What a test dead-lettered: the id the commands show, its reason, and the poison entry's text.</summary>
+    private sealed record DeadLettered(string MessageId, string Reason, string Text);
+
     /// <summary>
-    /// A dead letter as the host writes it, on a queue of the test's own (the relay does not read it), so what
-    /// the commands find is this test's only.
+    /// A dead letter on a queue of the test's own (the relay does not read it), so what the commands find is this test's
+    /// only: as the relay writes one (its reason recorded, the text on the poison queue), or — for an undecodable text —
+    /// as the host does (the text alone).
     /// </summary>
-    private async Task<DeadLetterRecord> DeadLetterAsync(string queue, string originalText, string reason)
+    private async Task<DeadLettered> DeadLetterAsync(string queue, string originalText, string reason)
     {
-        var record = new DeadLetterRecord
+        var service = new QueueServiceClient(env.Azurite.ConnectionString, StorageClients.QueueOptions());
+        if (reason == DeadLetterReason.UndecodableMessage.ToString())
         {
-            QueueName = queue,
-            MessageId = Guid.NewGuid().ToString(),
-            Reason = reason,
-            Description = "written by the test",
-            DequeueCount = 1,
-            InsertedOn = DateTimeOffset.UtcNow.AddMinutes(-1),
-            DeadLetteredOn = DateTimeOffset.UtcNow.AddSeconds(-30),
-            MessageEncoding = "base64",
-            OriginalMessage = Convert.ToBase64String(Encoding.UTF8.GetBytes(originalText)),
-        };
-        var poison = env.Queue(queue + "-poison");
-        await poison.CreateIfNotExistsAsync();
-        await poison.SendMessageAsync(DeadLetterRecordSerializer.ToMessageText(record, QueueMessageEncoding.Base64));
-        return record;
+            var poison = service.GetQueueClient(PoisonQueueName.Of(queue));
+            await poison.CreateIfNotExistsAsync();
+            var sent = await poison.SendMessageAsync(originalText);
+            return new DeadLettered(sent.Value.MessageId, reason, originalText);
+        }
+        var archive = new DeadLetterArchive(new TableServiceClient(env.Azurite.ConnectionString), Options.Create(new DeadLetterOptions()));
+        var messageId = Guid.NewGuid().ToString();
+        await new StorageEventQueues(service, StorageQueueHostSettings.Default, archive).DeadLetterAsync(queue, originalText,
+            new RecordedDeadLetterReason(DeadLetterReason.Parse(reason), "written by the test", messageId, 1,
+                DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(-30)), CancellationToken.None);
+        return new DeadLettered(messageId, reason, originalText);
     }
 
     private static string OwnQueue() => "dlq-" + Guid.NewGuid().ToString("N")[..12];
@@ -151,7 +157,7 @@ public sealed class DeadLetterCliEndToEndTests(RelayEnvironment env)
     public async Task Show_body_of_an_undecodable_entry_prints_its_raw_bytes_as_labelled_base64_pending_and_archived()
     {
         var queue = OwnQueue();
-        var raw = "not base64 \u0007 at all " + Guid.NewGuid().ToString("N");
+        var raw = "not base64 !~ at all " + Guid.NewGuid().ToString("N");
         var record = await DeadLetterAsync(queue, raw, "UndecodableMessage");
         var expected = Convert.ToBase64String(Encoding.UTF8.GetBytes(raw));
 

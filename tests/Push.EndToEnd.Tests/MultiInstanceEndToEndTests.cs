@@ -75,7 +75,7 @@ public sealed class MultiInstanceEndToEndTests(ITestOutputHelper output) : IAsyn
         var clock = Stopwatch.StartNew();
         var survivors = All.Where(r => r != holder).ToList();
         await Eventually.TrueAsync(() => Task.FromResult(survivors.Any(r => r.Output.Contains(LeaseAcquired, StringComparison.Ordinal))),
-            TimeSpan.FromSeconds(60), "another instance to take the timer's lease");
+            "another instance to take the timer's lease", TimeSpan.FromSeconds(60));
         output.WriteLine($"timer lease handed over {clock.Elapsed.TotalSeconds:F1} s after the holder was killed (lease period 15 s)");
     }
 }

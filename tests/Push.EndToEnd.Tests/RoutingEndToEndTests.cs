@@ -144,12 +144,14 @@ public sealed class RoutingOverStorageQueuesTests(RelayEnvironment env) : Routin
     protected override Task AssertLeftTheQueueAsync(string queue, string trackingId) =>
         Eventually.TrueAsync(async () => (await Env.Queue(queue).PeekMessagesAsync(32)).Value
             .All(m => !Encoding.UTF8.GetString(Convert.FromBase64String(m.MessageText)).Contains(trackingId, StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(30), "the message to leave the queue");
+            "the message to leave the queue", TimeSpan.FromSeconds(30));
 }
 
-[Collection(AmqpRelayCollection.Name)]
-public sealed class RoutingOverAmqpTests(AmqpRelayEnvironment env) : RoutingScenarios(env)
+[Collection(ServiceBusRelayCollection.Name)]
+public sealed class RoutingOverServiceBusTests(ServiceBusRelayEnvironment env) : RoutingScenarios(env)
 {
-    // RabbitMQ has no peek over AMQP 1.0: the ledger's record (asserted above) is what shows it was settled.
-    protected override Task AssertLeftTheQueueAsync(string queue, string trackingId) => Task.CompletedTask;
+    // Completed on the broker: neither active, locked nor dead-lettered (the emulator's own view of the queue).
+    protected override Task AssertLeftTheQueueAsync(string queue, string trackingId) =>
+        env.ServiceBus.WaitUntilAsync(() => env.ServiceBus.Messages(queue).Concat(env.ServiceBus.DeadLetterMessages(queue))
+            .All(m => !Encoding.UTF8.GetString(m.Body).Contains(trackingId, StringComparison.Ordinal)), "the message to be completed");
 }

@@ -11,7 +11,7 @@ public sealed class StartupValidationEndToEndTests(RelayEnvironment env)
     {
         var settings = env.Settings();
         settings[setting] = value;
-        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.FunctionHost], RepositoryPaths.Root, settings);
+        await using var process = RelayProcess.Launch(settings);
         var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(100);
         return (exit, process.Output);

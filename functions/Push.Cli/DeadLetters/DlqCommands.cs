@@ -60,8 +60,8 @@ public static class DlqCommands
                 {
                     foreach (var entry in entries.Where(e => filter.Matches(e, now)).OrderBy(e => e.DeadLetteredOn))
                     {
-                        var assessment = DeadLetterClassifier.Assess(entry, now);
-                        rows.Add(Row(entry.SourceQueue, entry.MessageId, assessment.TrackingId, assessment.EventType, entry.Reason, assessment.Class, entry.DequeueCount, entry.DeadLetteredOn));
+                        var assessment = await session.Triage.AssessAsync(entry, ct);
+                        rows.Add(Row(entry.SourceQueue, entry.MessageId, assessment.TrackingId, assessment.EventType, entry.Reason.ToString(), assessment.Class, entry.DequeueCount, entry.DeadLetteredOn));
                     }
                 }
                 finally
@@ -120,11 +120,11 @@ public static class DlqCommands
                 var now = DateTimeOffset.UtcNow;
                 foreach (var entry in entries)
                 {
-                    var a = DeadLetterClassifier.Assess(entry, now);
+                    var a = await session.Triage.AssessAsync(entry, ct);
                     if (entry.MessageId != wanted && entry.PoisonMessageId != wanted && a.TrackingId != wanted) continue;
                     if (found++ > 0) Console.WriteLine();
-                    PrintFields(("Where", $"{entry.SourceQueue}-poison"), ("Message id", entry.MessageId), ("Poison entry id", entry.PoisonMessageId),
-                        ("Tracking id", a.TrackingId), ("Type", a.EventType), ("Reason", entry.Reason), ("Description", entry.Description),
+                    PrintFields(("Where", session.DeadLetterLocation(entry.SourceQueue)), ("Message id", entry.MessageId), ("Poison entry id", entry.PoisonMessageId),
+                        ("Tracking id", a.TrackingId), ("Type", a.EventType), ("Reason", entry.Reason.ToString()), ("Description", entry.Description),
                         ("Class", a.Class + (a.Detail is null ? "" : $" ({a.Detail})")), ("Dequeue count", Invariant(entry.DequeueCount)),
                         ("First attempt", Invariant(entry.InsertedOn)), ("Dead-lettered at", Invariant(entry.DeadLetteredOn)));
                     if (withBody)
@@ -168,7 +168,7 @@ public static class DlqCommands
             }
             if (found == 0)
             {
-                Console.WriteLine($"{wanted}: no such dead letter (message id or tracking id) in {string.Join(", ", session.Queues.Select(q => q + "-poison"))} or the archive");
+                Console.WriteLine($"{wanted}: no such dead letter (message id or tracking id) in {string.Join(", ", session.Queues.Select(session.DeadLetterLocation))} or the archive");
                 return 1;
             }
             return 0;
@@ -257,7 +257,7 @@ public static class DlqCommands
                 var now = DateTimeOffset.UtcNow;
                 foreach (var entry in entries.Where(e => (messageId is null || e.MessageId == messageId || e.PoisonMessageId == messageId) && filter.Matches(e, now)))
                 {
-                    var assessment = DeadLetterClassifier.Assess(entry, now);
+                    var assessment = await session.Triage.AssessAsync(entry, ct);
                     if (!entry.IsReadable)
                     {
                         skipped++;
@@ -307,7 +307,7 @@ public static class DlqCommands
                 var now = DateTimeOffset.UtcNow;
                 foreach (var entry in entries.Where(e => filter.Matches(e, now)))
                 {
-                    var assessment = DeadLetterClassifier.Assess(entry, now);
+                    var assessment = await session.Triage.AssessAsync(entry, ct);
                     if (dryRun)
                     {
                         Console.WriteLine($"would archive {entry.SourceQueue} {entry.MessageId} {assessment.TrackingId ?? "-"} ({entry.Reason}, {assessment.Class})");

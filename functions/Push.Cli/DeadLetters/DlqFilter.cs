@@ -10,7 +10,7 @@ internal sealed record DlqFilter(string? Reason, TimeSpan? OlderThan)
         (Reason is null || reason.Contains(Reason, StringComparison.OrdinalIgnoreCase)) &&
         (OlderThan is not { } age || deadLetteredOn <= now - age);
 
-    public bool Matches(DeadLetterEntry entry, DateTimeOffset now) => Matches(entry.Reason, entry.DeadLetteredOn, now);
+    public bool Matches(DeadLetterEntry entry, DateTimeOffset now) => Matches(entry.Reason.ToString(), entry.DeadLetteredOn, now);
 
     /// <summary>"90s", "10m", "2h", "1d", or a TimeSpan ("00:10:00").</summary>
     public static TimeSpan ParseAge(string text)

@@ -1,17 +1,18 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Configuration;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Push.Core.DeadLetters;
-using Push.Hosting.DeadLetters;
-using Push.Hosting.Queues;
-using Push.Hosting.ServiceBus;
+using Push.Core.Queues;
+using Push.Core.ServiceBus;
+using Push.Core.StorageQueues;
 
 namespace Push.Cli.DeadLetters;
 
 /// <summary>
-/// What the <c>push dlq</c> commands work with, from the relay's own settings: the poison queues, the archive
+/// What the <c>push dlq</c> commands work with, from the relay's own settings: the dead letters of the transport the
+/// relay uses (the relay's own readers: Storage poison queues or Service Bus dead-letter subqueues), the archive
 /// (<c>DeadLetters:ArchiveTable</c>) and the same triage code the relay's timer runs.
 /// </summary>
 internal sealed class DlqSession : IDisposable
@@ -23,25 +24,32 @@ internal sealed class DlqSession : IDisposable
     private const int MaxEntriesPerQueue = 5000;
 
     private readonly ServiceProvider _meters;
+    private readonly ServiceBusClient? _serviceBus;
 
     private DlqSession(CliContext context, IReadOnlyList<string> queues)
     {
         Queues = queues;
-        var configuration = context.Configuration;
-        var options = new DeadLetterOptions();
-        configuration.GetSection(DeadLetterOptions.SectionName).Bind(options);
-        var validation = new DeadLetterOptionsValidator().Validate(null, options);
-        if (validation.Failed) throw new CliException(validation.FailureMessage);
-        Queue = UsesServiceBus(configuration)
-            ? OpenServiceBusQueue(configuration)
-            : new CliPoisonQueue(new PoisonQueueClient(context.QueueService()));
-        Archive = new DeadLetterArchive(context.TableService, Options.Create(options));
+        var options = context.DeadLetterOptions;
+        Archive = context.DeadLetterArchive;
+        if (context.Queues.Transport == QueueTransport.ServiceBus)
+        {
+            _serviceBus = context.CreateServiceBusClient();
+            Queue = new ServiceBusDeadLetterQueue(_serviceBus, TimeProvider.System);
+        }
+        else
+        {
+            Queue = new StoragePoisonQueue(context.QueueService, context.StorageQueueSettings, Archive);
+        }
         _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        Triage = new DeadLetterTriage(Queue, Archive, Options.Create(options), new DeadLetterMetrics(_meters.GetRequiredService<IMeterFactory>()),
-            TimeProvider.System, NullLogger<DeadLetterTriage>.Instance);
+        Triage = new DeadLetterTriage(Queue, Archive, context.Ledger, Options.Create(options),
+            new DeadLetterMetrics(_meters.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<DeadLetterTriage>.Instance);
     }
 
     public IReadOnlyList<string> Queues { get; }
+
+    /// <summary>Where a queue's dead letters are, in the transport's own words.</summary>
+    public string DeadLetterLocation(string queue) =>
+        _serviceBus is null ? PoisonQueueName.Of(queue) : queue + "/$DeadLetterQueue";
     public IDeadLetterQueue Queue { get; }
     public DeadLetterArchive Archive { get; }
     public DeadLetterTriage Triage { get; }
@@ -49,14 +57,14 @@ internal sealed class DlqSession : IDisposable
     /// <param name="queue">calls, messages, devices, a queue name, or null for all three.</param>
     public static DlqSession Open(CliContext context, string? queue)
     {
-        string[] all = [context.QueueName("Calls", "push-calls"), context.QueueName("Messages", "push-messages"), context.QueueName("Devices", "push-devices")];
+        var names = context.Queues;
         IReadOnlyList<string> queues = queue switch
         {
-            null => all,
-            "calls" => [all[0]],
-            "messages" => [all[1]],
-            "devices" => [all[2]],
-            _ when queue.EndsWith("-poison", StringComparison.Ordinal) => [queue[..^"-poison".Length]],
+            null => names.All,
+            "calls" => [names.Calls],
+            "messages" => [names.Messages],
+            "devices" => [names.Devices],
+            _ when queue.EndsWith(PoisonQueueName.Suffix, StringComparison.Ordinal) => [queue[..^PoisonQueueName.Suffix.Length]],
             _ => [queue],
         };
         return new DlqSession(context, queues);
@@ -73,7 +81,7 @@ internal sealed class DlqSession : IDisposable
             var taken = 0;
             while (taken < MaxEntriesPerQueue)
             {
-                var batch = await Queue.ReceiveAsync(queue, PoisonQueueClient.MaxBatch, Lease, cancellationToken);
+                var batch = await Queue.ReceiveAsync(queue, StoragePoisonQueue.MaxBatch, Lease, cancellationToken);
                 if (batch.Count == 0) break;
                 taken += batch.Count;
                 entries.AddRange(batch);
@@ -98,35 +106,11 @@ internal sealed class DlqSession : IDisposable
         }
     }
 
-    /// <summary>Queues:Transport=ServiceBus: the dead letters are in the Service Bus dead-letter queues, not Storage.</summary>
-    private static bool UsesServiceBus(IConfiguration configuration)
-    {
-        try
-        {
-            return ServiceBusServiceCollectionExtensions.UsesServiceBus(configuration);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new CliException(ex.Message);
-        }
-    }
-
-    private static CliServiceBusDeadLetterQueue OpenServiceBusQueue(IConfiguration configuration)
-    {
-        try
-        {
-            return CliServiceBusDeadLetterQueue.FromConfiguration(configuration);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new CliException(ex.Message);
-        }
-    }
-
     public void Dispose()
     {
         // The Service Bus reader gives back every entry this command did not settle (a console app: no context to block).
         if (Queue is IAsyncDisposable queue) queue.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _serviceBus?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _meters.Dispose();
     }
 }

@@ -78,7 +78,7 @@ public static class DeviceCommands
 
             if (result.GetValue(ViaQueue))
             {
-                await PublishCommands.PublishAsync(context, "Devices", "push-devices", evt, body, ct);
+                await PublishCommands.PublishAsync(context, EventRoute.Devices, evt, body, ct);
             }
             else
             {
@@ -104,7 +104,7 @@ public static class DeviceCommands
             var deviceId = result.GetRequiredValue(Device);
             if (result.GetValue(ViaQueue))
             {
-                return await PublishCommands.PublishAsync(context, "Devices", "push-devices", user, result.GetRequiredValue(source),
+                return await PublishCommands.PublishAsync(context, EventRoute.Devices, user, result.GetRequiredValue(source),
                     new DeviceUnregisteredData(deviceId), ct);
             }
             var removed = await context.Registry.UnregisterAsync(user, deviceId, ct);

@@ -1,7 +1,8 @@
 using System.CommandLine;
+using Push.Core.Delivery;
 using Push.Core.Events;
-using Push.Hosting.Queues;
-using Push.Hosting.ServiceBus;
+using Push.Core.Queues;
+using Push.Core.ServiceBus;
 
 namespace Push.Cli.Publish;
 
@@ -48,7 +49,7 @@ public static class PublishCommands
                 result.GetValue(ring),
                 result.GetValue(activeNode),
                 deviceIds is { Length: > 0 } ? deviceIds : null);
-            return PublishAsync(context, "Calls", "push-calls", result.GetRequiredValue(User), result.GetRequiredValue(Source), data, ct);
+            return PublishAsync(context, EventRoute.Calls, result.GetRequiredValue(User), result.GetRequiredValue(Source), data, ct);
         });
         return command;
     }
@@ -64,7 +65,7 @@ public static class PublishCommands
         {
             User, Source, callId, reason, callerName, callerNumber,
         };
-        command.SetAction((result, ct) => PublishAsync(context, "Calls", "push-calls", result.GetRequiredValue(User), result.GetRequiredValue(Source),
+        command.SetAction((result, ct) => PublishAsync(context, EventRoute.Calls, result.GetRequiredValue(User), result.GetRequiredValue(Source),
             new CallEndedData(result.GetRequiredValue(callId), result.GetRequiredValue(reason),
                 new Party(result.GetValue(callerName), result.GetRequiredValue(callerNumber))), ct));
         return command;
@@ -82,7 +83,7 @@ public static class PublishCommands
         {
             User, Source, fromName, fromAddress, conversation, messageId, preview, unread,
         };
-        command.SetAction((result, ct) => PublishAsync(context, "Messages", "push-messages", result.GetRequiredValue(User), result.GetRequiredValue(Source),
+        command.SetAction((result, ct) => PublishAsync(context, EventRoute.Messages, result.GetRequiredValue(User), result.GetRequiredValue(Source),
             new ImMessageData(result.GetRequiredValue(conversation), result.GetValue(messageId) ?? "msg-" + Guid.NewGuid().ToString("N")[..12],
                 new ImSender(result.GetValue(fromName), result.GetRequiredValue(fromAddress)),
                 result.GetRequiredValue(preview), result.GetValue(unread)), ct));
@@ -90,11 +91,11 @@ public static class PublishCommands
     }
 
     /// <summary>Writes the event and enqueues it; the tracking id is the only thing printed.</summary>
-    internal static Task<int> PublishAsync(CliContext context, string queueKey, string defaultQueue, string user, string source,
+    internal static Task<int> PublishAsync(CliContext context, EventRoute route, string user, string source,
         PushEventData data, CancellationToken cancellationToken)
     {
         var evt = new PushEventWriter(source).Create(user, data);
-        return PublishAsync(context, queueKey, defaultQueue, evt, Serialize(evt), cancellationToken);
+        return PublishAsync(context, route, evt, Serialize(evt), cancellationToken);
     }
 
     /// <summary>The event as the relay will read it, or the contract's objection as the user's problem.</summary>
@@ -111,20 +112,21 @@ public static class PublishCommands
     }
 
     /// <summary>Enqueues an event already written by <see cref="Serialize"/>.</summary>
-    internal static async Task<int> PublishAsync(CliContext context, string queueKey, string defaultQueue, PushEvent evt, byte[] body,
+    internal static async Task<int> PublishAsync(CliContext context, EventRoute route, PushEvent evt, byte[] body,
         CancellationToken cancellationToken)
     {
-        var queueName = context.QueueName(queueKey, defaultQueue);
-        if (ServiceBusServiceCollectionExtensions.UsesServiceBus(context.Configuration))
+        var queues = context.Queues;
+        var queueName = queues.For(route);
+        if (queues.Transport == QueueTransport.ServiceBus)
         {
             // Message id = tracking id: Service Bus duplicate detection then drops a producer's retry.
-            await using var publisher = ServiceBusEventPublisher.FromConfiguration(context.Configuration);
-            await publisher.SendAsync(queueName, body, evt.TrackingId, cancellationToken);
+            await using var client = context.CreateServiceBusClient();
+            await using var senders = new ServiceBusSenders(client);
+            await senders.PublishAsync(queueName, body, evt.TrackingId, cancellationToken);
         }
         else
         {
-            var queue = await context.QueueAsync(queueName, cancellationToken);
-            await queue.SendMessageAsync(MessageCodec.Encode(body, context.MessageEncoding), cancellationToken);
+            await context.StorageQueues.PublishAsync(queueName, body, cancellationToken);
         }
         Console.WriteLine(evt.TrackingId);
         return 0;

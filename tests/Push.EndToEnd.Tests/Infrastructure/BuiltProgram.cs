@@ -8,9 +8,15 @@ public static class BuiltProgram
     private static string Configuration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    public static string FunctionHost => Locate("Push.Functions", "Push.Functions.dll");
+    /// <summary>The Function App's build output: the folder Azure deploys and the local host runs.</summary>
+    public static string FunctionApp => Folder("Push.Functions", "Push.Functions.dll");
+
+    /// <summary>The local stand-in for the Functions host.</summary>
+    public static string LocalFunctionsHost => Locate("LocalFunctionsHost", "LocalFunctionsHost.dll");
 
     public static string Cli => Locate("Push.Cli", "push.dll");
+
+    private static string Folder(string project, string assembly) => Path.GetDirectoryName(Locate(project, assembly))!;
 
     private static string Locate(string project, string assembly)
     {

@@ -7,7 +7,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Push.Core.Events;
 using Push.Core.Ledger;
 using Push.Core.Registry;
-using Push.Hosting.ServiceBus;
+using Azure.Messaging.ServiceBus;
+using Push.Core.ServiceBus;
+using Push.Testing.ServiceBus;
 using Push.Sandbox;
 using Push.Testing;
 
@@ -15,8 +17,9 @@ namespace Push.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// Everything an end-to-end test runs against: Azurite and the provider sandbox (both real servers on
-/// free loopback ports), and the relay's own function host started as a child process, configured
-/// only through the public settings an operator would use, with TLS trust through SSL_CERT_FILE.
+/// free loopback ports), and the relay as it runs locally — the Function App's build output under the local
+/// Functions host, which runs the real isolated worker — configured only through the public settings an operator
+/// would use, with TLS trust through SSL_CERT_FILE.
 /// </summary>
 public class RelayEnvironment : IAsyncLifetime
 {
@@ -28,14 +31,21 @@ public class RelayEnvironment : IAsyncLifetime
     private readonly string _kek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly string _conversationKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private AzuriteServer? _azurite;
-    private RabbitMqFixture? _rabbit;
-    private ServiceBusEventPublisher? _amqpPublisher;
+    private ServiceBusEmulator? _serviceBus;
+    private ServiceBusClient? _serviceBusClient;
+    private ServiceBusSenders? _serviceBusSenders;
 
     /// <summary>
-    /// True: the events travel over AMQP 1.0 (the Service Bus transport) through a real RabbitMQ instead of
-    /// Storage queues; registry, ledger and tokens stay on Azurite, as in Azure.
+    /// True: the events travel on Service Bus queues (the Service Bus emulator, driven by the relay with the real SDK)
+    /// instead of Storage queues; registry, ledger and tokens stay on Azurite, as in Azure.
     /// </summary>
-    protected virtual bool UsesAmqp => false;
+    protected virtual bool UsesServiceBus => false;
+
+    /// <summary>The Service Bus emulator, when <see cref="UsesServiceBus"/>.</summary>
+    public ServiceBusEmulator ServiceBus => _serviceBus ?? throw new InvalidOperationException("this environment uses Storage queues");
+
+    /// <summary>How long a Service Bus lock lasts here: a killed worker's messages come back after it.</summary>
+    public static readonly TimeSpan ServiceBusLockDuration = TimeSpan.FromSeconds(5);
     private SandboxServer? _sandbox;
     private ServiceProvider? _storage;
 
@@ -49,16 +59,20 @@ public class RelayEnvironment : IAsyncLifetime
     {
         Directory.CreateDirectory(_stateDirectory);
         _azurite = await AzuriteServer.StartAsync();
-        if (UsesAmqp)
+        if (UsesServiceBus)
         {
-            _rabbit = new RabbitMqFixture();
-            await _rabbit.InitializeAsync();
+            _serviceBus = await ServiceBusEmulator.StartNewAsync();
             foreach (var queue in new[] { "push-calls", "push-messages", "push-devices" })
             {
-                await _rabbit.DeclareQueueAsync(queue);
+                _serviceBus.CreateQueue(queue, new QueueOptions
+                {
+                    LockDuration = ServiceBusLockDuration,
+                    MaxDeliveryCount = MaxDequeueCount,
+                    DuplicateDetectionWindow = TimeSpan.FromMinutes(10),
+                });
             }
-            _amqpPublisher = new ServiceBusEventPublisher(ServiceBusConnectionString.Parse(_rabbit.ConnectionString, "ServiceBusConnection"),
-                ServiceBusAuthMode.SaslPlain, ServiceBusBroker.RabbitMq);
+            _serviceBusClient = new ServiceBusClient(_serviceBus.ConnectionString);
+            _serviceBusSenders = new ServiceBusSenders(_serviceBusClient);
         }
         _sandbox = await SandboxServer.StartAsync(new SandboxOptions
         {
@@ -104,27 +118,35 @@ public class RelayEnvironment : IAsyncLifetime
             ["Routing__ConversationHashKey"] = _conversationKey,
             ["Delivery__RetryBaseDelay"] = "00:00:00.200",
             ["Delivery__RetryMaxDelay"] = "00:00:01",
-            ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.250",
-            ["AzureFunctionsJobHost__shutdownTimeout"] = "00:00:05",
-            // A killed host's messages come back when their lease runs out: keep that short here.
-            ["AzureFunctionsJobHost__extensions__queues__leaseDuration"] = "00:00:05",
-            ["AzureFunctionsJobHost__extensions__queues__queueOverrides__push-calls__leaseDuration"] = "00:00:05",
+            // The retry budget is time: long enough for a short fault, short enough for a test to see it end.
+            ["Delivery__RetryBudget"] = "00:00:04",
+            // The app settings the trigger attributes name (%Queues:Calls%, %Timers:…%), as scripts/dev and infra set them.
+            ["Queues__Calls"] = "push-calls",
+            ["Queues__Messages"] = "push-messages",
+            ["Queues__Devices"] = "push-devices",
+            ["Timers__RefreshProviderTokens"] = "0 */5 * * * *",
             // Dead-letter triage would archive the poison entries these tests look for: run it once a year here
             // (its own tests drive it directly).
-            ["DeadLetters__Schedule"] = "0 0 0 1 1 *",
+            ["Timers__ProcessDeadLetters"] = "0 0 0 1 1 *",
+            ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.250",
+            ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01",
+            // The local host's own settings: a killed host's messages come back when their lease runs out (10 minutes
+            // by default, as in Azure), and a stop waits for running invocations.
+            ["LocalFunctionsHost__QueueVisibilityLease"] = "00:00:05",
+            ["LocalFunctionsHost__ShutdownGracePeriod"] = "00:00:05",
             ["SSL_CERT_FILE"] = Sandbox.TrustBundlePath,
             ["DOTNET_ENVIRONMENT"] = "Development",
         };
-        if (_rabbit is not null)
+        if (_serviceBus is not null)
         {
             settings["Queues__Transport"] = "ServiceBus";
-            foreach (var (key, value) in _rabbit.Settings())
-            {
-                settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-            }
-            settings["AzureFunctionsJobHost__extensions__serviceBus__maxDeliveryCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["AzureWebJobsServiceBus"] = _serviceBus.ConnectionString;
             settings["AzureFunctionsJobHost__extensions__serviceBus__maxConcurrentCalls"] = "16";
+            // The events arrive on Service Bus: the Storage-queue functions have nothing to do, as an operator sets it.
+            settings["AzureWebJobs.DeliverCall.Disabled"] = "true";
+            settings["AzureWebJobs.DeliverMessage.Disabled"] = "true";
+            settings["AzureWebJobs.ManageDevices.Disabled"] = "true";
         }
         return settings;
     }
@@ -146,11 +168,11 @@ public class RelayEnvironment : IAsyncLifetime
     /// <summary>Publishes an event the way a producer does: CloudEvent JSON, base64 (host.json's messageEncoding).</summary>
     public async Task<string> PublishAsync(string queue, byte[] eventJson)
     {
-        if (_amqpPublisher is not null)
+        if (_serviceBusSenders is not null)
         {
             // As a producer does on Service Bus: the tracking id (or a fresh id for a malformed event) as the message id.
             var id = PushEventParser.Parse(eventJson) is { IsSuccess: true } parsed ? parsed.Event.TrackingId : Guid.NewGuid().ToString();
-            await _amqpPublisher.SendAsync(queue, eventJson, id);
+            await _serviceBusSenders.PublishAsync(queue, eventJson, id, CancellationToken.None);
             return queue;
         }
         var client = Queue(queue);
@@ -178,7 +200,7 @@ public class RelayEnvironment : IAsyncLifetime
         await PublishAsync(evt);
         await Eventually.TrueAsync(async () =>
             (await Registry.ListAsync(device.UserId, default)).Any(d => d.DeviceId == device.DeviceId && d.KeyId == device.KeyId),
-            TimeSpan.FromSeconds(30), $"device {device.DeviceId} registered");
+            $"device {device.DeviceId} registered", TimeSpan.FromSeconds(30));
         return device;
     }
 
@@ -190,7 +212,7 @@ public class RelayEnvironment : IAsyncLifetime
         {
             entries = await Ledger.GetAsync(trackingId, default);
             return entries.Count >= deviceCount && entries.Values.All(e => e.Status.IsFinal());
-        }, timeout ?? TimeSpan.FromSeconds(30), $"final outcomes for {trackingId}");
+        }, $"final outcomes for {trackingId}", timeout ?? TimeSpan.FromSeconds(30));
         return entries;
     }
 
@@ -202,8 +224,9 @@ public class RelayEnvironment : IAsyncLifetime
             // Kept for diagnosing a failed run (the relay logs no personal data or secrets).
             await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "push-e2e-relay-last.log"), Relay.Output);
         }
-        if (_amqpPublisher is not null) await _amqpPublisher.DisposeAsync();
-        if (_rabbit is not null) await _rabbit.DisposeAsync();
+        if (_serviceBusSenders is not null) await _serviceBusSenders.DisposeAsync();
+        if (_serviceBusClient is not null) await _serviceBusClient.DisposeAsync();
+        if (_serviceBus is not null) await _serviceBus.DisposeAsync();
         if (_sandbox is not null) await _sandbox.DisposeAsync();
         if (_azurite is not null) await _azurite.DisposeAsync();
         _storage?.Dispose();

@@ -2,25 +2,38 @@ using Push.Testing;
 
 namespace Push.EndToEnd.Tests.Infrastructure;
 
-/// <summary>The function host (Push.Functions.dll) as a child process, as an operator runs it.</summary>
+/// <summary>
+/// The relay as it runs locally: the local Functions host, started as a child process on the Function App's build
+/// output, and the real isolated worker it starts in turn. Everything both print (the host's logs and the worker's,
+/// forwarded by the host) is in <see cref="Output"/>.
+/// </summary>
 public sealed class RelayProcess : IAsyncDisposable
 {
+    /// <summary>What the host prints once every function is loaded and listening.</summary>
+    public const string ReadyLine = "Host started:";
+
     private readonly ChildProcess _process;
 
     private RelayProcess(ChildProcess process) => _process = process;
 
-    /// <summary>Everything the host printed (JSON log lines), for the privacy canary and diagnostics.</summary>
+    /// <summary>Everything the host and its worker printed, for the privacy canary and diagnostics.</summary>
     public string Output => _process.Output;
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The host process (the worker is its child).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Starts the host; the settings are its environment, which it hands on to the worker.</summary>
+    public static ChildProcess Launch(IReadOnlyDictionary<string, string?> environment) =>
+        ChildProcess.Start("dotnet", [BuiltProgram.LocalFunctionsHost, "--script-root", BuiltProgram.FunctionApp], RepositoryPaths.Root, environment);
+
     public static async Task<RelayProcess> StartAsync(IReadOnlyDictionary<string, string?> environment)
     {
-        var process = ChildProcess.Start("dotnet", [BuiltProgram.FunctionHost], RepositoryPaths.Root, environment);
-        var relay = new RelayProcess(process);
+        var relay = new RelayProcess(Launch(environment));
         try
         {
-            await process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+            await relay._process.WaitForOutputAsync(ReadyLine, TimeSpan.FromSeconds(90));
         }
         catch
         {
@@ -30,10 +43,10 @@ public sealed class RelayProcess : IAsyncDisposable
         return relay;
     }
 
-    /// <summary>SIGKILL: no graceful shutdown, in-flight messages stay leased.</summary>
+    /// <summary>SIGKILL of the host: no graceful shutdown, in-flight messages stay leased, the worker dies with it.</summary>
     public void Kill() => _process.Kill();
 
-    /// <summary>SIGTERM and wait: the host drains within its grace period.</summary>
+    /// <summary>SIGTERM and wait: the host drains within its grace period and stops its worker.</summary>
     public Task StopAsync() => _process.StopAsync(TimeSpan.FromSeconds(20));
 
     public async ValueTask DisposeAsync() => await _process.DisposeAsync();
