@@ -6,9 +6,15 @@ namespace Push.Core.Events;
 
 /// <summary>
 /// What <see cref="JsonDocument"/> leaves to its caller, checked over the whole document before any field is
-/// read: every string (member names included) is valid Unicode.
+/// read: no object names a member twice, and every string (member names included) is valid Unicode.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Repeated names: <see cref="JsonDocument"/> keeps them all and <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>
+/// finds one of them, while other readers keep the first, the last, or refuse; a producer's validator and the relay
+/// could read two different events from one message. (.NET 10's <c>AllowDuplicateProperties = false</c> would refuse
+/// them as a syntax error without saying where; this check names the member.)
+/// </para>
 /// <para>
 /// Unicode: the parser checks the raw bytes are UTF-8 first, since <see cref="JsonDocument"/> does not look inside
 /// strings until <see cref="JsonElement.GetString"/>, which then throws. A <c>\uD800</c>-style escape for an unpaired
@@ -25,6 +31,7 @@ internal static class JsonDocumentCheck
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
+                HashSet<string>? names = null;
                 foreach (var member in element.EnumerateObject())
                 {
                     if (!TryReadName(member, out var name))
@@ -32,7 +39,12 @@ internal static class JsonDocumentCheck
                         path.Add(UnsafeName);
                         return new EventProblem(EventProblemCode.MalformedJson, PathOf(path), "is a member name with an unpaired surrogate escape, which is not text");
                     }
+                    names ??= new HashSet<string>(StringComparer.Ordinal);
                     path.Add(name);
+                    if (!names.Add(name))
+                    {
+                        return new EventProblem(EventProblemCode.DuplicateKey, PathOf(path), "is given more than once");
+                    }
                     if (Visit(member.Value, path) is { } inner)
                     {
                         return inner;
