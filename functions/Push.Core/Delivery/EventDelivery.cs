@@ -16,8 +16,9 @@ namespace Push.Core.Delivery;
 /// should come back later, or must be dead-lettered.
 /// </summary>
 /// <remarks>
-/// The ledger makes redelivery safe: a device whose outcome is final is never pushed again, and a
-/// retried APNs push reuses the <c>apns-id</c> chosen on its first attempt.
+/// The ledger makes redelivery safe: a device whose outcome is final is never pushed again. Every attempt at
+/// an APNs push carries the same <c>apns-id</c>, derived from the tracking id and the device (<see cref="ApnsIds"/>),
+/// even when a crash lost the ledger row.
 /// </remarks>
 public sealed partial class EventDelivery
 {
@@ -185,7 +186,8 @@ public sealed partial class EventDelivery
     private async Task<DeviceOutcome> DeliverToDeviceAsync(PushEvent evt, RegisteredDevice device, LedgerEntry? previous,
         DeliveryRequest request, bool isLastDelivery, CancellationToken cancellationToken)
     {
-        var apnsId = previous?.ApnsId ?? Guid.NewGuid();
+        // A row from before apns-ids were derived keeps its own, so one push never changes its id midway.
+        var apnsId = previous?.ApnsId ?? ApnsIds.For(evt.TrackingId, device.DeviceId);
         var attempt = new Attempt(evt, device, previous, apnsId, _time.GetUtcNow());
         ComposedPush composed;
         try

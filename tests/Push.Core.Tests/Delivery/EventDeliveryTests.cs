@@ -29,8 +29,14 @@ public sealed class EventDeliveryTests : IDisposable
 
     public EventDeliveryTests()
     {
+        _delivery = NewDelivery(_ledger);
+    }
+
+    /// <summary>A pipeline on this test's registry, providers and clock; a second one with its own ledger is a host after a crash.</summary>
+    private EventDelivery NewDelivery(IDeliveryLedger ledger)
+    {
         var options = new DeliveryOptions { RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = TimeSpan.FromSeconds(30) };
-        _delivery = new EventDelivery(_registry, _ledger, _fixture.Composer, _dispatcher, new DeviceEventHandler(_registry), options,
+        return new EventDelivery(_registry, ledger, _fixture.Composer, _dispatcher, new DeviceEventHandler(_registry), options,
             new RelayMetrics(_metricsServices.GetRequiredService<IMeterFactory>()), _callPriority, _fixture.Clock, NullLogger<EventDelivery>.Instance);
     }
 
@@ -85,6 +91,25 @@ public sealed class EventDeliveryTests : IDisposable
         var entries = await _ledger.GetAsync(call.TrackingId, default);
         Assert.All(entries.Values, e => Assert.Equal(DeliveryStatus.Delivered, e.Status));
         Assert.Equal(2, entries["iphone-1"].Attempts);
+    }
+
+    [Fact]
+    public async Task A_redelivery_after_a_crash_that_lost_the_ledger_row_sends_the_same_apns_id()
+    {
+        AddIphone("iphone-1");
+        var call = ComposerFixture.Call();
+
+        // The first host pushes and dies before its ledger row is written: the redelivery finds no row at all.
+        Assert.Same(DeliveryVerdict.Done, await DeliverAsync(call));
+        var lostLedger = new InMemoryLedger();
+        Assert.Same(DeliveryVerdict.Done, await NewDelivery(lostLedger).DeliverAsync(
+            new DeliveryRequest(PushEventWriter.Serialize(call), "msg-1", 2, 5, ComposerFixture.EventTime), EventRoute.Calls, CancellationToken.None));
+
+        var pushes = _dispatcher.Sent.Select(p => ((ComposedPush.Apns)p).Notification).ToList();
+        Assert.Equal(2, pushes.Count);
+        Assert.Equal(pushes[0].ApnsId, pushes[1].ApnsId);
+        Assert.Equal(pushes[1].ApnsId, (await lostLedger.GetAsync(call.TrackingId, default))["iphone-1"].ApnsId);
+        Assert.Equal(ApnsIds.For(call.TrackingId, "iphone-1"), pushes[0].ApnsId);
     }
 
     [Fact]
