@@ -26,6 +26,7 @@ public sealed partial class EventDelivery
     private readonly IDeliveryLedger _ledger;
     private readonly PushComposer _composer;
     private readonly IPushDispatcher _dispatcher;
+    private readonly ProviderHolds _holds;
     private readonly DeviceEventHandler _deviceEvents;
     private readonly RetryBackoff _backoff;
     private readonly DeliveryOptions _options;
@@ -39,6 +40,7 @@ public sealed partial class EventDelivery
         IDeliveryLedger ledger,
         PushComposer composer,
         IPushDispatcher dispatcher,
+        ProviderHolds holds,
         DeviceEventHandler deviceEvents,
         DeliveryOptions options,
         RelayMetrics metrics,
@@ -50,6 +52,7 @@ public sealed partial class EventDelivery
         _ledger = ledger;
         _composer = composer;
         _dispatcher = dispatcher;
+        _holds = holds;
         _deviceEvents = deviceEvents;
         _options = options;
         _backoff = new RetryBackoff(options);
@@ -226,6 +229,11 @@ public sealed partial class EventDelivery
             _ => throw new InvalidOperationException("not a provider push: " + composed.GetType().Name),
         };
         var deviceHash = SecretHash.Of(attempt.Device.DeviceId);
+        if (_holds.Check(composed, attempt.Event.TrackingId, deviceHash) is { } hold)
+        {
+            // The provider asked for quiet on this target: not sent, and the message comes back after the hold.
+            return attempt.Transient(provider, hold.Reason.ToString(), hold.Remaining, isLastDelivery);
+        }
         PushResult result;
         try
         {
@@ -238,6 +246,7 @@ public sealed partial class EventDelivery
             return attempt.Transient(provider, ex.Reason.ToString(), retryAfter: null, isLastDelivery);
         }
 
+        _holds.Observe(composed, result);
         if (request.EnqueuedAt is { } enqueuedAt)
         {
             _metrics.ProviderAnswered(provider, attempt.Event.Type, _time.GetUtcNow() - enqueuedAt);

@@ -36,8 +36,10 @@ public sealed class EventDeliveryTests : IDisposable
     private EventDelivery NewDelivery(IDeliveryLedger ledger)
     {
         var options = new DeliveryOptions { RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = TimeSpan.FromSeconds(30) };
-        return new EventDelivery(_registry, ledger, _fixture.Composer, _dispatcher, new DeviceEventHandler(_registry), options,
-            new RelayMetrics(_metricsServices.GetRequiredService<IMeterFactory>()), _callPriority, _fixture.Clock, NullLogger<EventDelivery>.Instance);
+        var metrics = new RelayMetrics(_metricsServices.GetRequiredService<IMeterFactory>());
+        var holds = new ProviderHolds(_fixture.Clock, metrics, NullLogger<ProviderHolds>.Instance);
+        return new EventDelivery(_registry, ledger, _fixture.Composer, _dispatcher, holds, new DeviceEventHandler(_registry), options,
+            metrics, _callPriority, _fixture.Clock, NullLogger<EventDelivery>.Instance);
     }
 
     private TestDevice AddIphone(string id = "iphone-1")
@@ -110,6 +112,39 @@ public sealed class EventDeliveryTests : IDisposable
         Assert.Equal(pushes[0].ApnsId, pushes[1].ApnsId);
         Assert.Equal(pushes[1].ApnsId, (await lostLedger.GetAsync(call.TrackingId, default))["iphone-1"].ApnsId);
         Assert.Equal(ApnsIds.For(call.TrackingId, "iphone-1"), pushes[0].ApnsId);
+    }
+
+    [Fact]
+    public async Task After_a_429_with_Retry_After_no_event_pushes_to_that_token_until_it_has_passed()
+    {
+        AddIphone();
+        _dispatcher.Answer(TestDevices.IosVoipToken, () => Rejected(PushFailureReason.TooManyRequests, 429, TimeSpan.FromSeconds(5)));
+        var first = ComposerFixture.Call();
+        Assert.IsType<DeliveryVerdict.RetryVerdict>(await DeliverAsync(first));
+        Assert.Single(_dispatcher.Sent);
+
+        // Three more events for the same phone while the provider's 5 s run: none is sent, each comes back after the hold.
+        var others = new[] { "track-2", "track-3", "track-4" }.Select(id => ComposerFixture.Event(first.Data, id)).ToList();
+        foreach (var evt in others)
+        {
+            var retry = Assert.IsType<DeliveryVerdict.RetryVerdict>(await DeliverAsync(evt));
+            Assert.True(retry.Delay >= TimeSpan.FromSeconds(5), $"{evt.TrackingId}: comes back after {retry.Delay}");
+            var entry = Assert.Single((await _ledger.GetAsync(evt.TrackingId, default)).Values);
+            Assert.Equal((DeliveryStatus.Pending, nameof(PushFailureReason.TooManyRequests)), (entry.Status, entry.Reason));
+        }
+        Assert.Single(_dispatcher.Sent);
+
+        _fixture.Clock.Advance(TimeSpan.FromSeconds(4.9));
+        var stillHeld = Assert.IsType<DeliveryVerdict.RetryVerdict>(await DeliverAsync(others[0], deliveryCount: 2));
+        Assert.True(stillHeld.Delay >= TimeSpan.FromSeconds(0.1), $"comes back after {stillHeld.Delay}");
+        Assert.Single(_dispatcher.Sent);
+
+        _fixture.Clock.Advance(TimeSpan.FromSeconds(0.1));
+        foreach (var evt in others.Prepend(first))
+        {
+            Assert.Same(DeliveryVerdict.Done, await DeliverAsync(evt, deliveryCount: 3));
+        }
+        Assert.Equal(5, _dispatcher.Sent.Count);
     }
 
     [Fact]
