@@ -88,7 +88,7 @@ public sealed class SandboxServer : IAsyncDisposable
         if (options.MaxConcurrentStreams < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrentStreams must be at least 1.");
         if (options.AccessTokenLifetimeSeconds < 1) throw new ArgumentOutOfRangeException(nameof(options), "AccessTokenLifetimeSeconds must be at least 1.");
         var stateDirectory = Path.GetFullPath(options.StateDirectory);
-        Directory.CreateDirectory(stateDirectory);
+        OwnerOnlyFiles.CreateDirectory(stateDirectory);
 
         var certificates = SandboxCertificates.Create(options.TimeProvider.GetUtcNow());
         var (caPath, bundlePath) = certificates.WriteTo(stateDirectory);

@@ -30,11 +30,28 @@ sys.exit(0 if failed == 0 and passed > 0 and skipped == 0 else 1)
 PY
 }
 
+# .local/ holds the key-encryption key, the conversation-hash key, dev.env (both in clear), Azurite's
+# data (wrapped device keys, encrypted provider tokens) and the sandbox's private keys: owner only.
+# Sets umask 077 for the calling script, so whatever it and its children (Azurite, the sandbox) create
+# from here on is 0600 / 0700, and takes back what an older run left readable. .local/device-keys is
+# the CLI's own (scripts/push runs it under umask 077 too).
+secure_local_dir() {
+  local dir=$1 name
+  umask 077
+  mkdir -p "$dir/azurite" "$dir/sandbox" "$dir/logs"
+  chmod 700 "$dir"
+  for name in azurite sandbox logs; do chmod -R go-rwx "$dir/$name"; done
+  for name in kek conversation-hash-key dev.env; do
+    if [ -e "$dir/$name" ]; then chmod 600 "$dir/$name"; fi
+  done
+}
+
 # Writes .local/dev.env: the relay's configuration for local development, as environment
 # variables with the .NET "__" convention. Generated values (the key-encryption key, the
 # conversation-hash key) are created once and kept, so registered devices stay readable.
 write_dev_env() {
   local dir=$1 sandbox=$1/sandbox
+  secure_local_dir "$dir"
   [ -f "$dir/kek" ] || head -c 32 /dev/urandom | base64 > "$dir/kek"
   [ -f "$dir/conversation-hash-key" ] || head -c 32 /dev/urandom | base64 > "$dir/conversation-hash-key"
   python3 - "$sandbox/sandbox.json" "$dir" > "$dir/dev.env" <<'PY'

@@ -17,8 +17,9 @@ namespace Push.Core.Delivery;
 /// should come back later, or must be dead-lettered.
 /// </summary>
 /// <remarks>
-/// <para>The ledger makes redelivery safe: a device whose outcome is final is never pushed again, and a
-/// retried APNs push reuses the <c>apns-id</c> chosen on its first attempt.</para>
+/// <para>The ledger makes redelivery safe: a device whose outcome is final is never pushed again. Every attempt at
+/// an APNs push carries the same <c>apns-id</c>, derived from the tracking id and the device (<see cref="ApnsIds"/>),
+/// even when a crash lost the ledger row.</para>
 /// <para>The retry budget is time, not the transport's delivery count (which only bounds failures of the relay
 /// itself): a device keeps being retried until <see cref="DeliveryOptions.RetryBudget"/> has passed since its first
 /// attempt, and a ringing call until its ring time ends, after which it is <see cref="DeliveryStatus.Expired"/>.</para>
@@ -29,6 +30,7 @@ public sealed partial class EventDelivery
     private readonly IDeliveryLedger _ledger;
     private readonly PushComposer _composer;
     private readonly IPushDispatcher _dispatcher;
+    private readonly ProviderHolds _holds;
     private readonly DeviceEventHandler _deviceEvents;
     private readonly RetryBackoff _backoff;
     private readonly DeliveryOptions _options;
@@ -42,6 +44,7 @@ public sealed partial class EventDelivery
         IDeliveryLedger ledger,
         PushComposer composer,
         IPushDispatcher dispatcher,
+        ProviderHolds holds,
         DeviceEventHandler deviceEvents,
         DeliveryOptions options,
         RelayMetrics metrics,
@@ -53,6 +56,7 @@ public sealed partial class EventDelivery
         _ledger = ledger;
         _composer = composer;
         _dispatcher = dispatcher;
+        _holds = holds;
         _deviceEvents = deviceEvents;
         _options = options;
         _backoff = new RetryBackoff(options);
@@ -200,7 +204,8 @@ public sealed partial class EventDelivery
     private async Task<DeviceOutcome> DeliverToDeviceAsync(PushEvent evt, RegisteredDevice device, LedgerEntry? previous,
         DeliveryRequest request, CancellationToken cancellationToken)
     {
-        var apnsId = previous?.ApnsId ?? Guid.NewGuid();
+        // A row from before apns-ids were derived keeps its own, so one push never changes its id midway.
+        var apnsId = previous?.ApnsId ?? ApnsIds.For(evt.TrackingId, device.DeviceId);
         var attempt = new Attempt(evt, device, previous, apnsId, _time.GetUtcNow(), Retries);
         ComposedPush composed;
         try
@@ -239,6 +244,11 @@ public sealed partial class EventDelivery
             _ => throw new InvalidOperationException("not a provider push: " + composed.GetType().Name),
         };
         var deviceHash = SecretHash.Of(attempt.Device.DeviceId);
+        if (_holds.Check(composed, attempt.Event.TrackingId, deviceHash) is { } hold)
+        {
+            // The provider asked for quiet on this target: not sent, and the message comes back after the hold.
+            return attempt.Transient(provider, hold.Reason, hold.Remaining);
+        }
         PushResult result;
         try
         {
@@ -251,6 +261,7 @@ public sealed partial class EventDelivery
             return attempt.Transient(provider, ex.Reason, retryAfter: null);
         }
 
+        _holds.Observe(composed, result);
         // Enqueue-to-provider latency of first attempts only: a retry copy's enqueue time says nothing about the producer's.
         if (request.EnqueuedAt is { } enqueuedAt && attempt.Previous is null)
         {

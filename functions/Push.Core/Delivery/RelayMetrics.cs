@@ -21,6 +21,7 @@ public sealed class RelayMetrics : IDisposable
     private readonly Counter<long> _expired;
     private readonly Counter<long> _tokensRemoved;
     private readonly Counter<long> _messagesYielded;
+    private readonly Counter<long> _pushesHeld;
     private readonly Histogram<double> _enqueueToAnswer;
 
     public RelayMetrics(IMeterFactory meterFactory)
@@ -34,6 +35,7 @@ public sealed class RelayMetrics : IDisposable
         _expired = _meter.CreateCounter<long>("push.deliveries.expired", description: "Calls not sent because their ring time had passed.");
         _tokensRemoved = _meter.CreateCounter<long>("push.tokens.removed", description: "Device tokens removed after the provider said they are invalid.");
         _messagesYielded = _meter.CreateCounter<long>("push.messages.yielded_to_calls", description: "Instant messages that waited for calls in flight before starting.");
+        _pushesHeld = _meter.CreateCounter<long>("push.pushes.held", description: "Pushes not sent because the provider's Retry-After holds their target, by provider and scope (token or provider).");
         _enqueueToAnswer = _meter.CreateHistogram<double>("push.enqueue_to_provider_answer", unit: "ms",
             description: "From the event entering the queue to the provider's answer, by provider and event type.");
     }
@@ -53,6 +55,9 @@ public sealed class RelayMetrics : IDisposable
     public void Expired() => _expired.Add(1);
 
     public void MessageYielded() => _messagesYielded.Add(1);
+
+    public void PushHeld(string provider, string scope) =>
+        _pushesHeld.Add(1, new("provider", provider), new("scope", scope));
 
     public void TokenRemoved(string provider) => _tokensRemoved.Add(1, new KeyValuePair<string, object?>("provider", provider));
 

@@ -10,4 +10,5 @@ public enum EventProblemCode
     MissingField,
     InvalidField,
     TooLarge,
+    DuplicateKey,
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 using Push.Core.Registry;
 
 namespace Push.Core.Events;
@@ -34,6 +35,12 @@ public static class PushEventParser
                 $"the event is larger than {MaxEventBytes} bytes"));
         }
 
+        // JsonDocument checks the UTF-8 of the structure but not inside strings (GetString throws later): check it all here.
+        if (!Utf8.IsValid(utf8.Span))
+        {
+            return EventParseResult.Failure(new EventProblem(EventProblemCode.MalformedJson, "", "the message is not valid UTF-8"));
+        }
+
         JsonDocument document;
         try
         {
@@ -42,11 +49,15 @@ public static class PushEventParser
         catch (JsonException)
         {
             // The reader's message can quote the offending bytes: say only that it is not JSON.
-            return EventParseResult.Failure(new EventProblem(EventProblemCode.MalformedJson, "", "the message is not valid UTF-8 JSON"));
+            return EventParseResult.Failure(new EventProblem(EventProblemCode.MalformedJson, "", "the message is not valid JSON"));
         }
 
         using (document)
         {
+            if (JsonDocumentCheck.FindProblem(document.RootElement) is { } structural)
+            {
+                return EventParseResult.Failure(structural);
+            }
             try
             {
                 return EventParseResult.Success(ReadEvent(document.RootElement));
@@ -73,7 +84,7 @@ public static class PushEventParser
             throw Reject(EventProblemCode.UnsupportedSpecVersion, "specversion", "must be \"1.0\"");
         }
 
-        var id = RequiredString(root, "id", "id", EventFieldPatterns.IdentifierRegex(), "must be 1 to 128 printable ASCII characters without spaces");
+        var id = RequiredString(root, "id", "id", EventFieldPatterns.KeySafeIdentifierRegex(), KeySafeIdentifierRule);
 
         var type = RequiredString(root, "type", "type");
         if (!PushEventTypes.All.Contains(type))
@@ -83,7 +94,8 @@ public static class PushEventParser
 
         var source = RequiredString(root, "source", "source", maxLength: 1024);
         var time = RequiredTime(root, "time", "time");
-        var subject = RequiredString(root, "subject", "subject", maxLength: 256);
+        var subject = RequiredString(root, "subject", "subject", EventFieldPatterns.SubjectRegex(),
+            "must be 1 to 256 characters without '/', '\\', '#', '?', '%' or control characters");
 
         if (root.TryGetProperty("datacontenttype", out var contentType) &&
             (contentType.ValueKind != JsonValueKind.String || !EventFieldPatterns.JsonContentTypeRegex().IsMatch(contentType.GetString()!)))
@@ -98,7 +110,7 @@ public static class PushEventParser
             PushEventTypes.CallEnded => ReadCallEnded(data),
             PushEventTypes.ImMessage => ReadImMessage(data),
             PushEventTypes.DeviceRegistered => ReadDeviceRegistered(data),
-            PushEventTypes.DeviceUnregistered => new DeviceUnregisteredData(ReadIdentifier(data, "deviceId", "data.deviceId")),
+            PushEventTypes.DeviceUnregistered => new DeviceUnregisteredData(ReadDeviceId(data)),
             _ => throw new InvalidOperationException("unreachable: type checked above"),
         };
         return new PushEvent(id, type, source, time, subject, eventData);
@@ -136,9 +148,9 @@ public static class PushEventParser
             foreach (var item in deviceArray.EnumerateArray())
             {
                 var path = $"data.devices[{index++}]";
-                if (item.ValueKind != JsonValueKind.String || !EventFieldPatterns.IdentifierRegex().IsMatch(item.GetString()!))
+                if (item.ValueKind != JsonValueKind.String || !EventFieldPatterns.KeySafeIdentifierRegex().IsMatch(item.GetString()!))
                 {
-                    throw Reject(EventProblemCode.InvalidField, path, "must be a device id: 1 to 128 printable ASCII characters without spaces");
+                    throw Reject(EventProblemCode.InvalidField, path, "must be a device id: " + KeySafeIdentifierRule);
                 }
                 devices.Add(item.GetString()!);
             }
@@ -174,7 +186,7 @@ public static class PushEventParser
 
     private static DeviceRegisteredData ReadDeviceRegistered(JsonElement data)
     {
-        var deviceId = ReadIdentifier(data, "deviceId", "data.deviceId");
+        var deviceId = ReadDeviceId(data);
         var platform = RequiredEnum(data, "platform", "data.platform", ["ios", "android"]) == "ios" ? DevicePlatform.Ios : DevicePlatform.Android;
         var appId = RequiredString(data, "appId", "data.appId", EventFieldPatterns.AppIdRegex(),
             "must be a bundle id or package name: letters, digits, '.', '_' or '-', at most 255");
@@ -216,8 +228,14 @@ public static class PushEventParser
             RequiredString(party, "number", path + ".number", maxLength: 64));
     }
 
+    private const string KeySafeIdentifierRule = "must be 1 to 128 printable ASCII characters without spaces, '/', '\\', '#', '?' or '%'";
+
     private static string ReadIdentifier(JsonElement parent, string name, string path) =>
         RequiredString(parent, name, path, EventFieldPatterns.IdentifierRegex(), "must be 1 to 128 printable ASCII characters without spaces");
+
+    // Device ids become registry and ledger row keys.
+    private static string ReadDeviceId(JsonElement data) =>
+        RequiredString(data, "deviceId", "data.deviceId", EventFieldPatterns.KeySafeIdentifierRegex(), KeySafeIdentifierRule);
 
     // Null counts as absent, for required and optional fields alike.
     private static bool TryGetPresent(JsonElement parent, string name, out JsonElement value) =>
@@ -322,7 +340,8 @@ public static class PushEventParser
 
     private static DateTimeOffset RequiredTime(JsonElement parent, string name, string path)
     {
-        var text = RequiredString(parent, name, path, EventFieldPatterns.Rfc3339TimeRegex(), "must be an RFC 3339 date-time with an offset, e.g. 2026-01-31T12:00:00Z");
+        var text = RequiredString(parent, name, path, EventFieldPatterns.Rfc3339TimeRegex(),
+            "must be an RFC 3339 date-time with an offset within ±14:00 in the years 1970 to 9998, e.g. 2026-01-31T12:00:00Z");
         // RFC 3339 allows lower-case 't' and 'z'; .NET's parser wants them upper-case.
         if (!DateTimeOffset.TryParse(text.ToUpperInvariant(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
         {

@@ -4,7 +4,7 @@ namespace Push.Core.Ledger;
 /// One row of the delivery ledger: partition = tracking id, row = device id (or <see cref="NoDevicesRowKey"/>,
 /// <see cref="NoMatchingDevicesRowKey"/>).
 /// </summary>
-/// <param name="ApnsId">Chosen on the first attempt and reused on every retry, across redeliveries.</param>
+/// <param name="ApnsId">The apns-id every attempt at this push carries (<see cref="Delivery.ApnsIds"/>); null for FCM.</param>
 /// <param name="Reason">For DeadLettered / Pending: our failure reason name, or the problem with the event.</param>
 public sealed record LedgerEntry(
     string TrackingId,

@@ -51,7 +51,7 @@ public sealed class PushComposer
         return evt.Data is not CallIncomingData { Devices: { } devices } || devices.Contains(device.DeviceId, StringComparer.Ordinal);
     }
 
-    /// <param name="apnsId">Chosen once per (event, device) by the caller and reused on every retry.</param>
+    /// <param name="apnsId">The same for every attempt at this event on this device (see <see cref="Delivery.ApnsIds"/>).</param>
     public ComposedPush Compose(PushEvent evt, RegisteredDevice device, Guid apnsId)
     {
         ArgumentNullException.ThrowIfNull(evt);

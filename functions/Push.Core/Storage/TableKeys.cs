@@ -4,8 +4,12 @@ namespace Push.Core.Storage;
 
 /// <summary>
 /// Rules for Table storage partition and row keys. The service rejects '/', '\', '#', '?' and control
-/// characters in keys, and some of them (like '/') silently address a different resource in the URL,
-/// so keys are checked (or escaped) before any request is built.
+/// characters (U+0000–U+001F, U+007F–U+009F) in keys, and some of them (like '/') silently address a different
+/// resource in the URL, so keys are checked (or escaped) before any request is built. '%' is refused as well:
+/// some Table operations fail on a key that holds it (the Azure Storage team's note "PartitionKey or RowKey
+/// containing the percent '%' character causes some Windows Azure Tables APIs to fail"), and anything that
+/// percent-decodes a key would read "%00" as a NUL. The event contract's ids follow <see cref="IsAllowed"/>
+/// (see <c>EventFieldPatterns</c>), so an accepted event never needs <see cref="Escape"/>.
 /// </summary>
 public static class TableKeys
 {
@@ -25,11 +29,11 @@ public static class TableKeys
         }
         foreach (var c in value)
         {
-            if (IsForbidden(c))
+            if (!IsAllowed(c))
             {
                 // The offending character is described, not echoed: it may be a control character.
                 throw new ArgumentException(
-                    $"{field} contains a character Table storage does not allow in keys ('/', '\\', '#', '?' or a control character, here U+{(int)c:X4}).",
+                    $"{field} contains a character Table storage does not allow in keys ('/', '\\', '#', '?', '%' or a control character, here U+{(int)c:X4}).",
                     field);
             }
         }
@@ -49,7 +53,7 @@ public static class TableKeys
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c == '%' || IsForbidden(c))
+            if (!IsAllowed(c))
             {
                 builder ??= new StringBuilder(value, 0, i, value.Length + 16);
                 foreach (var b in Encoding.UTF8.GetBytes(c.ToString()))
@@ -77,6 +81,10 @@ public static class TableKeys
         return Uri.UnescapeDataString(key);
     }
 
+    /// <summary>Whether <paramref name="c"/> may appear in a key this project writes unescaped.</summary>
+    public static bool IsAllowed(char c) => c != '%' && !IsForbidden(c);
+
+    // char.IsControl is exactly U+0000–U+001F and U+007F–U+009F, the service's "control characters".
     private static bool IsForbidden(char c) =>
         c is '/' or '\\' or '#' or '?' || char.IsControl(c);
 }

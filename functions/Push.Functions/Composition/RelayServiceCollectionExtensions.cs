@@ -65,6 +65,7 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value);
         services.AddSingleton<RelayMetrics>();
         services.AddSingleton<CallPriority>();
+        services.AddSingleton<ProviderHolds>();
         services.AddSingleton<DeviceEventHandler>();
         services.AddSingleton<EventDelivery>();
 

@@ -32,6 +32,9 @@ internal static class CredentialFiles
         if (!File.Exists(keyPath) || !File.Exists(accountPath) || !File.Exists(idsPath)) return null;
         try
         {
+            // Kept from an older run, perhaps one that left them readable.
+            OwnerOnlyFiles.Restrict(keyPath);
+            OwnerOnlyFiles.Restrict(accountPath);
             var ids = JsonNode.Parse(File.ReadAllText(idsPath))!;
             var teamId = (string)ids["teamId"]!;
             var keyId = (string)ids["keyId"]!;
@@ -49,7 +52,7 @@ internal static class CredentialFiles
             if ((string?)account["token_uri"] != tokenUri.ToString())
             {
                 account["token_uri"] = tokenUri.ToString();
-                WritePrivate(accountPath, account.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                OwnerOnlyFiles.Write(accountPath, account.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             }
             var credentials = new SandboxCredentials(teamId, keyId, keyPath, bundleIds, accountPath,
                 (string)account["project_id"]!, (string)account["client_email"]!);
@@ -72,7 +75,7 @@ internal static class CredentialFiles
 
         using var apnsPrivate = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var keyPath = Path.Combine(directory, ApnsKeyFile);
-        WritePrivate(keyPath, apnsPrivate.ExportPkcs8PrivateKeyPem() + "\n");
+        OwnerOnlyFiles.Write(keyPath, apnsPrivate.ExportPkcs8PrivateKeyPem() + "\n");
 
         using var rsaPrivate = RSA.Create(2048);
         var clientId = string.Concat(Enumerable.Range(0, 21).Select(_ => (char)('0' + RandomNumberGenerator.GetInt32(10))));
@@ -91,7 +94,7 @@ internal static class CredentialFiles
             ["universe_domain"] = "googleapis.com",
         };
         var accountPath = Path.Combine(directory, ServiceAccountFile);
-        WritePrivate(accountPath, account.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        OwnerOnlyFiles.Write(accountPath, account.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
         var ids = new JsonObject { ["teamId"] = teamId, ["keyId"] = keyId, ["bundleIds"] = new JsonArray([.. bundleIds.Select(b => (JsonNode)b!)]) };
         File.WriteAllText(Path.Combine(directory, IdsFile), ids.ToJsonString());
@@ -106,15 +109,4 @@ internal static class CredentialFiles
     /// <summary>Apple's team and key ids: 10 upper-case letters and digits.</summary>
     private static string RandomId(int length) =>
         RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", length);
-
-    /// <summary>Private keys are readable by the owner only.</summary>
-    private static void WritePrivate(string path, string content)
-    {
-        File.WriteAllText(path, "");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        File.WriteAllText(path, content);
-    }
 }

@@ -64,9 +64,10 @@ public sealed class CallPriorityTests
         registry.Devices.Add(iphone.Device);
         var dispatcher = new HeldCallDispatcher();
         using var metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var delivery = new EventDelivery(registry, new InMemoryLedger(), fixture.Composer, dispatcher, new DeviceEventHandler(registry),
-            new DeliveryOptions(), new RelayMetrics(metrics.GetRequiredService<IMeterFactory>()), _priority, TimeProvider.System,
-            NullLogger<EventDelivery>.Instance);
+        var relayMetrics = new RelayMetrics(metrics.GetRequiredService<IMeterFactory>());
+        var delivery = new EventDelivery(registry, new InMemoryLedger(), fixture.Composer, dispatcher,
+            new ProviderHolds(TimeProvider.System, relayMetrics, NullLogger<ProviderHolds>.Instance), new DeviceEventHandler(registry),
+            new DeliveryOptions(), relayMetrics, _priority, TimeProvider.System, NullLogger<EventDelivery>.Instance);
         Task<DeliveryVerdict> Deliver(PushEvent evt, EventRoute route) =>
             delivery.DeliverAsync(new DeliveryRequest(PushEventWriter.Serialize(evt), evt.TrackingId, 1, ComposerFixture.EventTime), route, CancellationToken.None);
 

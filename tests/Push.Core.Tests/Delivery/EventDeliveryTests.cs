@@ -30,9 +30,17 @@ public sealed class EventDeliveryTests : IDisposable
 
     public EventDeliveryTests()
     {
+        _delivery = NewDelivery(_ledger);
+    }
+
+    /// <summary>A pipeline on this test's registry, providers and clock; a second one with its own ledger is a host after a crash.</summary>
+    private EventDelivery NewDelivery(IDeliveryLedger ledger)
+    {
         var options = new DeliveryOptions { RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = TimeSpan.FromSeconds(30) };
-        _delivery = new EventDelivery(_registry, _ledger, _fixture.Composer, _dispatcher, new DeviceEventHandler(_registry), options,
-            new RelayMetrics(_metricsServices.GetRequiredService<IMeterFactory>()), _callPriority, _fixture.Clock, NullLogger<EventDelivery>.Instance);
+        var metrics = new RelayMetrics(_metricsServices.GetRequiredService<IMeterFactory>());
+        var holds = new ProviderHolds(_fixture.Clock, metrics, NullLogger<ProviderHolds>.Instance);
+        return new EventDelivery(_registry, ledger, _fixture.Composer, _dispatcher, holds, new DeviceEventHandler(_registry), options,
+            metrics, _callPriority, _fixture.Clock, NullLogger<EventDelivery>.Instance);
     }
 
     private TestDevice AddIphone(string id = "iphone-1")
@@ -86,6 +94,58 @@ public sealed class EventDeliveryTests : IDisposable
         var entries = await _ledger.GetAsync(call.TrackingId, default);
         Assert.All(entries.Values, e => Assert.Equal(DeliveryStatus.Delivered, e.Status));
         Assert.Equal(2, entries["iphone-1"].Attempts);
+    }
+
+    [Fact]
+    public async Task A_redelivery_after_a_crash_that_lost_the_ledger_row_sends_the_same_apns_id()
+    {
+        AddIphone("iphone-1");
+        var call = ComposerFixture.Call();
+
+        // The first host pushes and dies before its ledger row is written: the redelivery finds no row at all.
+        Assert.Same(DeliveryVerdict.Done, await DeliverAsync(call));
+        var lostLedger = new InMemoryLedger();
+        Assert.Same(DeliveryVerdict.Done, await NewDelivery(lostLedger).DeliverAsync(
+            new DeliveryRequest(PushEventWriter.Serialize(call), "msg-1", 2, ComposerFixture.EventTime), EventRoute.Calls, CancellationToken.None));
+
+        var pushes = _dispatcher.Sent.Select(p => ((ComposedPush.Apns)p).Notification).ToList();
+        Assert.Equal(2, pushes.Count);
+        Assert.Equal(pushes[0].ApnsId, pushes[1].ApnsId);
+        Assert.Equal(pushes[1].ApnsId, (await lostLedger.GetAsync(call.TrackingId, default))["iphone-1"].ApnsId);
+        Assert.Equal(ApnsIds.For(call.TrackingId, "iphone-1"), pushes[0].ApnsId);
+    }
+
+    [Fact]
+    public async Task After_a_429_with_Retry_After_no_event_pushes_to_that_token_until_it_has_passed()
+    {
+        AddIphone();
+        _dispatcher.Answer(TestDevices.IosVoipToken, () => Rejected(PushFailureReason.TooManyRequests, 429, TimeSpan.FromSeconds(5)));
+        var first = ComposerFixture.Call();
+        Assert.IsType<DeliveryVerdict.RetryVerdict>(await DeliverAsync(first));
+        Assert.Single(_dispatcher.Sent);
+
+        // Three more events for the same phone while the provider's 5 s run: none is sent, each comes back after the hold.
+        var others = new[] { "track-2", "track-3", "track-4" }.Select(id => ComposerFixture.Event(first.Data, id)).ToList();
+        foreach (var evt in others)
+        {
+            var retry = Assert.IsType<DeliveryVerdict.RetryVerdict>(await DeliverAsync(evt));
+            Assert.True(retry.Delay >= TimeSpan.FromSeconds(5), $"{evt.TrackingId}: comes back after {retry.Delay}");
+            var entry = Assert.Single((await _ledger.GetAsync(evt.TrackingId, default)).Values);
+            Assert.Equal((DeliveryStatus.Pending, nameof(PushFailureReason.TooManyRequests)), (entry.Status, entry.Reason));
+        }
+        Assert.Single(_dispatcher.Sent);
+
+        _fixture.Clock.Advance(TimeSpan.FromSeconds(4.9));
+        var stillHeld = Assert.IsType<DeliveryVerdict.RetryVerdict>(await DeliverAsync(others[0], deliveryCount: 2));
+        Assert.True(stillHeld.Delay >= TimeSpan.FromSeconds(0.1), $"comes back after {stillHeld.Delay}");
+        Assert.Single(_dispatcher.Sent);
+
+        _fixture.Clock.Advance(TimeSpan.FromSeconds(0.1));
+        foreach (var evt in others.Prepend(first))
+        {
+            Assert.Same(DeliveryVerdict.Done, await DeliverAsync(evt, deliveryCount: 3));
+        }
+        Assert.Equal(5, _dispatcher.Sent.Count);
     }
 
     [Fact]

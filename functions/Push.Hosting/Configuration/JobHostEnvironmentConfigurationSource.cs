@@ -1,8 +1,0 @@
-using Microsoft.Extensions.Configuration;
-
-namespace Push.Hosting.Configuration;
-
-internal sealed class JobHostEnvironmentConfigurationSource(IReadOnlyDictionary<string, string?>? environment) : IConfigurationSource
-{
-    public IConfigurationProvider Build(IConfigurationBuilder builder) => new JobHostEnvironmentConfigurationProvider(environment);
-}
