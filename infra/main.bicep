@@ -1,14 +1,14 @@
 // The push relay as an Azure Functions app on Flex Consumption, in one resource group: the plan and the app (the
 // package built by scripts/package), Storage (queues, tables, the runtime and host containers, the deployment
 // container), an optional Service Bus namespace, Key Vault for the provider credentials and keys, Log Analytics +
-// Application Insights with Entra ID ingestion, and one user-assigned identity that is the only credential anything
-// uses.
+// Application Insights with Entra ID ingestion, alert rules on the relay's metrics, and one user-assigned identity
+// that is the only credential anything uses.
 // Every name the app reads is set here from a parameter whose default is the app's own default, and
 // tests/Push.Infra.Tests compares the compiled template with the built app (functions.metadata, the option classes).
 
 targetScope = 'resourceGroup'
 
-metadata description = 'Push relay: a Flex Consumption function app with its queues, tables, Key Vault and monitoring.'
+metadata description = 'Push relay: a Flex Consumption function app with its queues, tables, Key Vault, monitoring and alerts.'
 
 @description('Deployment environment. prod turns on Key Vault purge protection, zone-redundant storage and longer soft delete.')
 @allowed([
@@ -148,7 +148,7 @@ param registryKeyEncryptionKey string = ''
 @description('Base64 of at least 32 random bytes: the conversation hash key. Empty: set the secret routing-conversation-hash-key yourself.')
 param routingConversationHashKey string = ''
 
-// ---- People ----
+// ---- People and alarms ----
 
 @description('Object id of the operator (user or group): may set the Key Vault secrets and run push dlq with their own identity. Empty: grant it yourself.')
 param operatorPrincipalId string = ''
@@ -160,6 +160,21 @@ param operatorPrincipalId string = ''
   'ServicePrincipal'
 ])
 param operatorPrincipalType string = 'User'
+
+@description('Resource id of an action group the alerts notify. Empty: the alerts fire in the portal only.')
+param actionGroupId string = ''
+
+@description('Provider failures of one provider and reason within 5 minutes that raise an alert (token removals do not count).')
+@minValue(1)
+param providerFailureThreshold int = 20
+
+@description('Average enqueue-to-provider-answer time of calls, in ms over 5 minutes, that raises an alert.')
+@minValue(100)
+param callLatencyThresholdMs int = 2000
+
+@description('Dead-letter entries found by triage within 10 minutes above which an alert is raised (0: any).')
+@minValue(0)
+param deadLetterThreshold int = 0
 
 @description('Days Log Analytics keeps logs and Application Insights telemetry.')
 @minValue(30)
@@ -913,6 +928,172 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 }
 
 // ---------------------------------------------------------------------------------------------
+// Alerts: log search rules on the relay's metrics (the worker exports its meters to Application Insights, where
+// they are rows of customMetrics: name, valueSum / valueCount per minute, the tags in customDimensions)
+// ---------------------------------------------------------------------------------------------
+
+// The instruments the rules read (functions/Push.Core: RelayMetrics, CredentialsTelemetry, DeadLetterMetrics).
+var metricNames = {
+  refreshFailed: 'push.tokens.refresh_failed'
+  pushesFailed: 'push.pushes.failed'
+  enqueueToProviderAnswer: 'push.enqueue_to_provider_answer'
+  deadLettersArchived: 'push.deadletters.archived'
+  deadLettersDeferred: 'push.deadletters.deferred'
+  deadLettersFailed: 'push.deadletters.failed'
+}
+
+// Rejections that remove a device token (the app uninstalled, a stale token) are the normal churn of a push
+// service, not a failure to alarm on (PushFailureReasonExtensions.RemovesToken).
+var tokenRemovalReasons = [
+  'Unregistered'
+  'BadDeviceToken'
+  'DeviceTokenNotForTopic'
+]
+
+var callEventType = 'push.call.incoming'
+
+var alertRules = [
+  {
+    name: 'provider-token-refresh-failed'
+    description: 'A provider token (APNs JWT or FCM access token) could not be refreshed: a secret is missing or malformed, the token store is unreachable, or the provider refused the credential. Senders keep the last valid token until it expires.'
+    severity: 1
+    windowSize: 'PT10M'
+    threshold: 0
+    measure: 'failures'
+    dimensions: [
+      'provider'
+      'reason'
+    ]
+    query: format(
+      '''
+customMetrics
+| where name == "{0}"
+| extend provider = tostring(customDimensions["push.provider"]), reason = tostring(customDimensions.reason)
+| summarize failures = sum(valueSum) by provider, reason
+''',
+      metricNames.refreshFailed
+    )
+  }
+  {
+    name: 'provider-failures-by-reason'
+    description: 'APNs or FCM refused or failed pushes for one reason more often than the threshold in 5 minutes (token removals excluded).'
+    severity: 2
+    windowSize: 'PT5M'
+    threshold: providerFailureThreshold
+    measure: 'failures'
+    dimensions: [
+      'provider'
+      'reason'
+    ]
+    query: format(
+      '''
+customMetrics
+| where name == "{0}"
+| extend provider = tostring(customDimensions.provider), reason = tostring(customDimensions.reason)
+| where reason !in (dynamic({1}))
+| summarize failures = sum(valueSum) by provider, reason
+''',
+      metricNames.pushesFailed,
+      string(tokenRemovalReasons)
+    )
+  }
+  {
+    name: 'dead-letters-arriving'
+    description: 'Dead-letter triage found new entries in a poison queue (or dead-letter subqueue), or entries it could not settle.'
+    severity: 2
+    windowSize: 'PT10M'
+    threshold: deadLetterThreshold
+    measure: 'entries'
+    dimensions: [
+      'queue'
+    ]
+    query: format(
+      '''
+customMetrics
+| where name in ("{0}", "{1}", "{2}")
+| extend queue = tostring(customDimensions.queue)
+| summarize entries = sum(valueSum) by queue
+''',
+      metricNames.deadLettersArchived,
+      metricNames.deadLettersDeferred,
+      metricNames.deadLettersFailed
+    )
+  }
+  {
+    name: 'call-enqueue-to-provider-latency'
+    description: 'Ringing calls took longer than the threshold on average from entering the queue to the provider\'s answer.'
+    severity: 1
+    windowSize: 'PT5M'
+    threshold: callLatencyThresholdMs
+    measure: 'averageMs'
+    dimensions: [
+      'provider'
+    ]
+    query: format(
+      '''
+customMetrics
+| where name == "{0}" and tostring(customDimensions.type) == "{1}"
+| extend provider = tostring(customDimensions.provider)
+| summarize averageMs = sum(valueSum) / sum(valueCount) by provider
+''',
+      metricNames.enqueueToProviderAnswer,
+      callEventType
+    )
+  }
+]
+
+resource alerts 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [
+  for rule in alertRules: {
+    name: '${prefix}-${rule.name}-${suffix}'
+    location: location
+    tags: tags
+    kind: 'LogAlert'
+    properties: {
+      displayName: 'push relay: ${rule.name}'
+      description: rule.description
+      severity: rule.severity
+      enabled: true
+      scopes: [
+        appInsights.id
+      ]
+      evaluationFrequency: 'PT5M'
+      windowSize: rule.windowSize
+      // The tables are empty until the app has sent its first metrics, so a query cannot be validated at deployment;
+      // tests/Push.Infra.Tests checks the metric and dimension names against the app instead.
+      skipQueryValidation: true
+      autoMitigate: true
+      criteria: {
+        allOf: [
+          {
+            query: rule.query
+            timeAggregation: 'Total'
+            metricMeasureColumn: rule.measure
+            dimensions: [
+              for dimension in rule.dimensions: {
+                name: dimension
+                operator: 'Include'
+                values: [
+                  '*'
+                ]
+              }
+            ]
+            operator: 'GreaterThan'
+            threshold: rule.threshold
+            failingPeriods: {
+              numberOfEvaluationPeriods: 1
+              minFailingPeriodsToAlert: 1
+            }
+          }
+        ]
+      }
+      actions: {
+        actionGroups: empty(actionGroupId) ? [] : [actionGroupId]
+      }
+    }
+  }
+]
+
+// ---------------------------------------------------------------------------------------------
 // Outputs (names only: nothing secret)
 // ---------------------------------------------------------------------------------------------
 
@@ -929,3 +1110,4 @@ output identityClientId string = identity.properties.clientId
 output identityPrincipalId string = identity.properties.principalId
 output applicationInsightsName string = appInsights.name
 output logAnalyticsWorkspaceName string = workspace.name
+output alertRuleNames array = [for (rule, i) in alertRules: alerts[i].name]

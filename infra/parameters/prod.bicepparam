@@ -7,6 +7,7 @@ param environmentName = 'prod'
 param apnsTeamId = readEnvironmentVariable('APNS_TEAM_ID')
 param apnsKeyId = readEnvironmentVariable('APNS_KEY_ID')
 param operatorPrincipalId = readEnvironmentVariable('PUSH_OPERATOR_OBJECT_ID', '')
+param actionGroupId = readEnvironmentVariable('PUSH_ACTION_GROUP_ID', '')
 param registryKeyEncryptionKeyId = 'kek1'
 param transport = 'storageQueues'
 param maximumInstanceCount = 200

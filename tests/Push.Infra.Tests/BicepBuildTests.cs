@@ -37,8 +37,9 @@ public sealed class BicepBuildTests(CompiledInfrastructure infra) : IClassFixtur
         Assert.Equal(environment, parameters["environmentName"]!["value"]!.GetValue<string>());
         Assert.Equal(CompiledInfrastructure.DeploymentVariables["APNS_TEAM_ID"], parameters["apnsTeamId"]!["value"]!.GetValue<string>());
         Assert.Equal(CompiledInfrastructure.DeploymentVariables["APNS_KEY_ID"], parameters["apnsKeyId"]!["value"]!.GetValue<string>());
-        // An unset optional variable means "no operator grant", not a bogus id.
+        // Unset optional variables mean "no operator grant" and "no action group", not a bogus id.
         Assert.Equal("", parameters["operatorPrincipalId"]!["value"]!.GetValue<string>());
+        Assert.Equal("", parameters["actionGroupId"]!["value"]!.GetValue<string>());
     }
 
     [Theory]
@@ -100,7 +101,7 @@ public sealed class BicepBuildTests(CompiledInfrastructure infra) : IClassFixtur
     public void Outputs_give_the_operator_the_names_and_the_identity_but_nothing_secret()
     {
         var outputs = infra.Template.Root["outputs"]!.AsObject();
-        foreach (var name in new[] { "functionAppName", "storageAccountName", "queueNames", "poisonQueueNames", "tableNames", "keyVaultName", "keyVaultSecretNames", "identityClientId", "applicationInsightsName" })
+        foreach (var name in new[] { "functionAppName", "storageAccountName", "queueNames", "poisonQueueNames", "tableNames", "keyVaultName", "keyVaultSecretNames", "identityClientId", "applicationInsightsName", "alertRuleNames" })
         {
             Assert.True(outputs.ContainsKey(name), "missing output " + name);
         }

@@ -40,8 +40,8 @@ public sealed class ParameterFileTests(ParameterFileTests.Runs runs) : IClassFix
         {
             Assert.Contains(named, m => m.Contains($"\"{variable}\"", StringComparison.Ordinal));
         }
-        // The optional one has a default and must not be demanded.
-        Assert.DoesNotContain(named, m => m.Contains("PUSH_OPERATOR_OBJECT_ID", StringComparison.Ordinal));
+        // The optional ones have defaults and must not be demanded.
+        Assert.DoesNotContain(named, m => m.Contains("PUSH_ACTION_GROUP_ID", StringComparison.Ordinal) || m.Contains("PUSH_OPERATOR_OBJECT_ID", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public static class BicepCli
 {
     /// <summary>Variables the parameter files read; removed from every run unless a test sets them, so results do not depend on the shell.</summary>
     public static readonly string[] ParameterFileVariables =
-        ["APNS_TEAM_ID", "APNS_KEY_ID", "PUSH_OPERATOR_OBJECT_ID"];
+        ["APNS_TEAM_ID", "APNS_KEY_ID", "PUSH_OPERATOR_OBJECT_ID", "PUSH_ACTION_GROUP_ID"];
 
     private static readonly Lazy<string> PathLazy = new(FindBinary);
 
