@@ -649,7 +649,8 @@ resource operatorQueueRoles 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 ]
 
-// The archive is written by triage; the ledger is only read (the last provider failure of a poisoned event).
+// The archive (tables[2], deadLettersTableName) is written by triage; the ledger (tables[1], ledgerTableName) is only
+// read, for the last provider failure of an event the host poisoned.
 resource operatorArchiveRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (hasOperator) {
   name: guid(tables[2].id, operatorPrincipalId, roles.storageTableDataContributor)
   scope: tables[2]
