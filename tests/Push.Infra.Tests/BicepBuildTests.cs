@@ -3,12 +3,15 @@ using Push.Infra.Tests.Infrastructure;
 
 namespace Push.Infra.Tests;
 
-/// <summary>`bicep build` and `bicep build-params` succeed cleanly, and the two environments differ where they should.</summary>
+/// <summary>`bicep build` and `bicep build-params` succeed cleanly, the two environments differ where they should, and nothing secret leaves the template.</summary>
 public sealed class BicepBuildTests(CompiledInfrastructure infra) : IClassFixture<CompiledInfrastructure>
 {
     // Its verdict depends on today's date and on the API versions bundled with this bicep release, so it
     // stays a warning (see infra/bicepconfig.json) and cannot fail a build that was green yesterday.
     public const string ClockDependentRule = "use-recent-api-versions";
+
+    /// <summary>The secret parameters: optional in the template, never in a parameter file or an output.</summary>
+    public static readonly string[] SecretParameters = ["apnsAuthKeyP8", "fcmServiceAccountJson", "registryKeyEncryptionKey", "routingConversationHashKey"];
 
     [Fact]
     public void Main_bicep_builds_without_errors_or_warnings()
@@ -32,49 +35,18 @@ public sealed class BicepBuildTests(CompiledInfrastructure infra) : IClassFixtur
 
         var parameters = infra.Parameters[environment];
         Assert.Equal(environment, parameters["environmentName"]!["value"]!.GetValue<string>());
-        Assert.Equal(CompiledInfrastructure.DeploymentVariables["PUSH_RELAY_IMAGE"], parameters["image"]!["value"]!.GetValue<string>());
         Assert.Equal(CompiledInfrastructure.DeploymentVariables["APNS_TEAM_ID"], parameters["apnsTeamId"]!["value"]!.GetValue<string>());
         Assert.Equal(CompiledInfrastructure.DeploymentVariables["APNS_KEY_ID"], parameters["apnsKeyId"]!["value"]!.GetValue<string>());
-        // Unset optional variables mean "no registry" and "no operator grant", not a bogus name.
-        Assert.Equal("", parameters["containerRegistryName"]!["value"]!.GetValue<string>());
+        // Unset optional variables mean "no operator grant" and "no action group", not a bogus id.
         Assert.Equal("", parameters["operatorPrincipalId"]!["value"]!.GetValue<string>());
-        Assert.True(parameters["deployApps"]!["value"]!.GetValue<bool>());
-    }
-
-    [Fact]
-    public void The_first_deployment_can_leave_the_apps_out_until_the_secrets_exist()
-    {
-        // Everything else (the vault above all) must not depend on deployApps, or the two-step start fails.
-        var conditional = infra.Template.Resources.Where(r => r.Condition?.Contains("deployApps", StringComparison.Ordinal) == true)
-            .Select(r => r.Type).Distinct().ToList();
-        Assert.Equal(["Microsoft.App/containerApps"], conditional);
+        Assert.Equal("", parameters["actionGroupId"]!["value"]!.GetValue<string>());
     }
 
     [Theory]
-    [InlineData("dev")]
-    [InlineData("prod")]
-    public void Calls_stay_warm_while_messages_scale_to_zero(string environment)
-    {
-        var apps = RelayApp.From(infra.TemplateFor(environment));
-        var calls = Assert.Single(apps, a => a.Name.Contains("-calls-", StringComparison.Ordinal));
-        var messages = Assert.Single(apps, a => a.Name.Contains("-messages-", StringComparison.Ordinal));
-
-        Assert.True(calls.Template["scale"]!["minReplicas"]!.GetValue<int>() >= 1, "the calls app must keep a warm replica");
-        Assert.Equal(0, messages.Template["scale"]!["minReplicas"]!.GetValue<int>());
-        Assert.True(calls.Template["scale"]!["maxReplicas"]!.GetValue<int>() > calls.Template["scale"]!["minReplicas"]!.GetValue<int>());
-    }
-
-    [Fact]
-    public void Calls_min_replicas_below_one_is_refused_by_the_template()
-    {
-        var declaration = infra.Template.ParameterDeclarations["callsMinReplicas"]!;
-        Assert.Equal(1, declaration["minValue"]!.GetValue<int>());
-    }
-
-    [Theory]
-    [InlineData("dev", null, "Standard_LRS", 7)]
-    [InlineData("prod", true, "Standard_ZRS", 90)]
-    public void Production_gets_purge_protection_and_zone_redundant_storage(string environment, bool? purgeProtection, string storageSku, int softDeleteDays)
+    [InlineData("dev", null, "Standard_LRS", 7, 1)]
+    [InlineData("prod", true, "Standard_ZRS", 90, 2)]
+    public void Production_gets_purge_protection_zone_redundant_storage_and_two_warm_call_instances(string environment, bool? purgeProtection,
+        string storageSku, int softDeleteDays, int callsAlwaysReady)
     {
         var template = infra.TemplateFor(environment);
         var vault = Assert.Single(template.OfType("Microsoft.KeyVault/vaults"));
@@ -87,13 +59,49 @@ public sealed class BicepBuildTests(CompiledInfrastructure infra) : IClassFixtur
 
         var storage = Assert.Single(template.OfType("Microsoft.Storage/storageAccounts"));
         Assert.Equal(storageSku, storage.Get("sku.name")!.GetValue<string>());
+
+        Assert.Equal(callsAlwaysReady, FunctionAppSite.From(infra.Evaluated(environment)).AlwaysReady["function:DeliverCall"]);
+    }
+
+    [Fact]
+    public void Secrets_are_optional_secure_parameters_that_no_parameter_file_sets_and_no_output_returns()
+    {
+        var declarations = infra.Template.ParameterDeclarations;
+        foreach (var name in SecretParameters)
+        {
+            Assert.Equal("securestring", declarations[name]!["type"]!.GetValue<string>());
+            // An empty default: the template then leaves the secret to the operator (az keyvault secret set).
+            Assert.Equal("", declarations[name]!["defaultValue"]!.GetValue<string>());
+            Assert.All(infra.Parameters.Values, parameters => Assert.False(parameters.ContainsKey(name), $"a parameter file sets {name}"));
+        }
+        foreach (var file in new[] { "dev", "prod" })
+        {
+            var text = File.ReadAllText(CompiledInfrastructure.ParameterFile(file));
+            Assert.All(SecretParameters, name => Assert.DoesNotMatch($@"\bparam\s+{name}\b", text));
+        }
+        var outputs = infra.Template.Root["outputs"]!.ToJsonString();
+        Assert.All(SecretParameters, name => Assert.DoesNotContain(name, outputs, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_secret_is_written_to_key_vault_only_when_its_value_is_given()
+    {
+        var secrets = infra.Template.OfType("Microsoft.KeyVault/vaults/secrets").ToList();
+        Assert.Equal(SecretParameters.Length, secrets.Count);
+        Assert.All(secrets, s => Assert.False(s.Deployed, "a Key Vault secret is written without a value given"));
+        foreach (var name in SecretParameters)
+        {
+            var given = infra.Template.With(name, JsonValue.Create("not-a-real-value"));
+            var secret = Assert.Single(given.DeployedOfType("Microsoft.KeyVault/vaults/secrets"));
+            Assert.Equal($"[parameters('{name}')]", secret.GetRaw("properties.value")!.GetValue<string>());
+        }
     }
 
     [Fact]
     public void Outputs_give_the_operator_the_names_and_the_identity_but_nothing_secret()
     {
         var outputs = infra.Template.Root["outputs"]!.AsObject();
-        foreach (var name in new[] { "storageAccountName", "queueNames", "poisonQueueNames", "tableNames", "runtimeContainerName", "appNames", "appFqdns", "identityClientId", "keyVaultName" })
+        foreach (var name in new[] { "functionAppName", "storageAccountName", "queueNames", "poisonQueueNames", "tableNames", "keyVaultName", "keyVaultSecretNames", "identityClientId", "applicationInsightsName", "alertRuleNames" })
         {
             Assert.True(outputs.ContainsKey(name), "missing output " + name);
         }
@@ -102,7 +110,18 @@ public sealed class BicepBuildTests(CompiledInfrastructure infra) : IClassFixtur
         Assert.DoesNotContain("ConnectionString", text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("securestring", text, StringComparison.OrdinalIgnoreCase);
 
-        var queueOutput = infra.Template.Evaluator.Evaluate(outputs["queueNames"]!["value"])!.AsObject();
-        Assert.Equal(["push-calls", "push-messages", "push-devices"], queueOutput.Select(p => p.Value!.GetValue<string>()));
+        var evaluated = infra.Evaluated().Evaluator;
+        Assert.Equal(["push-calls", "push-messages", "push-devices"], evaluated.Evaluate(outputs["queueNames"]!["value"])!.AsArray().Select(q => q!.GetValue<string>()));
+        Assert.Equal(["push-calls-poison", "push-messages-poison", "push-devices-poison"],
+            evaluated.Evaluate(outputs["poisonQueueNames"]!["value"])!.AsArray().Select(q => q!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void Nothing_of_the_container_apps_deployment_is_left()
+    {
+        var types = infra.Template.Resources.Select(r => r.Type).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain(types, t => t.StartsWith("Microsoft.App/", StringComparison.OrdinalIgnoreCase) || t.StartsWith("Microsoft.ContainerRegistry/", StringComparison.OrdinalIgnoreCase));
+        Assert.False(infra.Template.ParameterDeclarations.ContainsKey("image"));
+        Assert.False(File.Exists(Path.Combine(CompiledInfrastructure.InfraDirectory, "Dockerfile")));
     }
 }

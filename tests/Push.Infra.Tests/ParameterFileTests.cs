@@ -6,7 +6,6 @@ namespace Push.Infra.Tests;
 public sealed class ParameterFileTests(ParameterFileTests.Runs runs) : IClassFixture<ParameterFileTests.Runs>
 {
     [Theory]
-    [InlineData("image")]
     [InlineData("apnsTeamId")]
     [InlineData("apnsKeyId")]
     [InlineData("registryKeyEncryptionKeyId")]
@@ -37,12 +36,12 @@ public sealed class ParameterFileTests(ParameterFileTests.Runs runs) : IClassFix
         var result = runs.ShippedWithoutVariables;
         Assert.NotEqual(0, result.ExitCode);
         var named = result.Errors.Where(e => e.Code == "BCP427").Select(e => e.Message).ToList();
-        foreach (var variable in new[] { "PUSH_RELAY_IMAGE", "APNS_TEAM_ID", "APNS_KEY_ID" })
+        foreach (var variable in new[] { "APNS_TEAM_ID", "APNS_KEY_ID" })
         {
             Assert.Contains(named, m => m.Contains($"\"{variable}\"", StringComparison.Ordinal));
         }
         // The optional ones have defaults and must not be demanded.
-        Assert.DoesNotContain(named, m => m.Contains("PUSH_ACR_NAME", StringComparison.Ordinal) || m.Contains("PUSH_OPERATOR_OBJECT_ID", StringComparison.Ordinal));
+        Assert.DoesNotContain(named, m => m.Contains("PUSH_ACTION_GROUP_ID", StringComparison.Ordinal) || m.Contains("PUSH_OPERATOR_OBJECT_ID", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -58,9 +57,21 @@ public sealed class ParameterFileTests(ParameterFileTests.Runs runs) : IClassFix
     [Fact]
     public void A_transport_that_does_not_exist_is_refused()
     {
-        var result = runs.UnknownTransport;
+        var result = runs.Invalid["transport"];
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(result.Errors, e => e.Message.Contains("serviceBus", StringComparison.Ordinal) && e.Message.Contains("storageQueues", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("instanceMemoryMB", "BCP033")]      // not one of Flex Consumption's 512 / 2048 / 4096
+    [InlineData("maximumInstanceCount", "BCP328")]  // below Flex Consumption's lowest ceiling of 40
+    [InlineData("callsAlwaysReady", "BCP328")]      // zero warm instances for a ringing phone
+    public void A_scale_setting_the_plan_does_not_offer_is_refused(string parameter, string code)
+    {
+        var result = runs.Invalid[parameter];
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(code, error.Code);
     }
 
     public sealed class Runs : IAsyncLifetime
@@ -68,10 +79,9 @@ public sealed class ParameterFileTests(ParameterFileTests.Runs runs) : IClassFix
         public static readonly IReadOnlyDictionary<string, string> Required = new Dictionary<string, string>
         {
             ["environmentName"] = "'dev'",
-            ["image"] = "'example.azurecr.io/push-relay:1'",
             ["apnsTeamId"] = "'TEAM123456'",
             ["apnsKeyId"] = "'KEY1234567'",
-            ["registryKeyEncryptionKeyId"] = "'kek-1'",
+            ["registryKeyEncryptionKeyId"] = "'kek1'",
         };
 
         private string? _tempDirectory;
@@ -86,7 +96,16 @@ public sealed class ParameterFileTests(ParameterFileTests.Runs runs) : IClassFix
 
         public int ShortTeamIdLine { get; private set; }
 
-        public BicepResult UnknownTransport { get; private set; } = null!;
+        /// <summary>A complete file plus one out-of-range value, by parameter.</summary>
+        public static readonly IReadOnlyDictionary<string, string> InvalidValues = new Dictionary<string, string>
+        {
+            ["transport"] = "'kafka'",
+            ["instanceMemoryMB"] = "1024",
+            ["maximumInstanceCount"] = "10",
+            ["callsAlwaysReady"] = "0",
+        };
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, BicepResult> Invalid { get; } = new();
 
         public async Task InitializeAsync()
         {
@@ -114,7 +133,11 @@ public sealed class ParameterFileTests(ParameterFileTests.Runs runs) : IClassFix
             ShortTeamIdLine = shortTeam.FindIndex(l => l.StartsWith("param apnsTeamId", StringComparison.Ordinal)) + 3;
             runs.Add(Run(Write("short-team", shortTeam), r => ShortTeamId = r));
 
-            runs.Add(Run(Write("transport", Required.Select(p => $"param {p.Key} = {p.Value}").Append("param transport = 'kafka'")), r => UnknownTransport = r));
+            foreach (var (parameter, value) in InvalidValues)
+            {
+                var lines = Required.Select(p => $"param {p.Key} = {p.Value}").Append($"param {parameter} = {value}");
+                runs.Add(Run(Write("invalid-" + parameter, lines), r => Invalid[parameter] = r));
+            }
 
             runs.Add(BicepCli.RunAsync(["build-params", CompiledInfrastructure.ParameterFile("dev"), "--stdout"])
                 .ContinueWith(t => ShippedWithoutVariables = t.Result, TaskScheduler.Default));

@@ -6,10 +6,11 @@ namespace Push.Infra.Tests.Infrastructure;
 
 /// <summary>
 /// Evaluates the part of ARM's template language the compiled relay template uses for names and settings:
-/// literals, variables(), parameters(), copyIndex(), member and index access, format, concat, if, equals,
-/// createObject/createArray, string, toLower, empty, length, not. Anything else (resourceId, reference,
-/// uniqueString…) is only known in Azure: it evaluates to <see cref="Unresolved"/> text quoting the call,
-/// so a test can still see what it refers to without pretending to know its value.
+/// literals, variables() (variable loops included), parameters(), copyIndex(), member and index access, format, concat,
+/// union, if, equals, and/or/not, createObject/createArray, string, toLower, replace, take, empty, length, parseUri.
+/// Anything else (resourceId, reference, uniqueString…) is only known in Azure: it evaluates to
+/// <see cref="Unresolved"/> text quoting the call, so a test can still see what it refers to without pretending to
+/// know its value, unless a <see cref="RuntimeFunctions"/> plays Azure's part for it.
 /// </summary>
 public sealed class ArmEvaluator
 {
@@ -17,20 +18,25 @@ public sealed class ArmEvaluator
     private readonly IReadOnlyDictionary<string, JsonNode?> _parameters;
     private readonly int? _copyIndex;
     private readonly IReadOnlyDictionary<string, int> _namedCopyIndexes;
+    private readonly RuntimeFunctions? _runtime;
+
+    /// <summary>Answers a function only Azure can evaluate (name, evaluated arguments), or null to leave it unresolved.</summary>
+    public delegate JsonNode? RuntimeFunctions(string name, IReadOnlyList<JsonNode?> arguments);
 
     public ArmEvaluator(JsonObject variables, IReadOnlyDictionary<string, JsonNode?> parameters, int? copyIndex = null,
-        IReadOnlyDictionary<string, int>? namedCopyIndexes = null)
+        IReadOnlyDictionary<string, int>? namedCopyIndexes = null, RuntimeFunctions? runtime = null)
     {
         _variables = variables;
         _parameters = parameters;
         _copyIndex = copyIndex;
         _namedCopyIndexes = namedCopyIndexes ?? new Dictionary<string, int>();
+        _runtime = runtime;
     }
 
-    public ArmEvaluator WithCopyIndex(int index) => new(_variables, _parameters, index, _namedCopyIndexes);
+    public ArmEvaluator WithCopyIndex(int index) => new(_variables, _parameters, index, _namedCopyIndexes, _runtime);
 
     public ArmEvaluator WithNamedCopyIndex(string name, int index) =>
-        new(_variables, _parameters, _copyIndex, new Dictionary<string, int>(_namedCopyIndexes) { [name] = index });
+        new(_variables, _parameters, _copyIndex, new Dictionary<string, int>(_namedCopyIndexes) { [name] = index }, _runtime);
 
     /// <summary>Prefix of the text an unresolvable call evaluates to.</summary>
     public const string Unresolved = "<unresolved>";
@@ -42,30 +48,39 @@ public sealed class ArmEvaluator
     {
         JsonValue v when v.TryGetValue<string>(out var text) => IsExpression(text) ? EvaluateExpression(text[1..^1]) : JsonValue.Create(text),
         JsonObject o when o["copy"] is JsonArray loops && loops.All(l => l is JsonObject { } lo && lo.ContainsKey("input")) => ExpandPropertyLoops(o, loops),
-        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Evaluate(p.Value)))),
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(EvaluateKey(p.Key), Evaluate(p.Value)))),
         JsonArray a => new JsonArray(a.Select(Evaluate).ToArray()),
         null => null,
         _ => value.DeepClone(),
     };
 
+    // A property name can be an expression too (userAssignedIdentities: { '[resourceId(...)]': {} }).
+    private string EvaluateKey(string key) =>
+        IsExpression(key) && EvaluateExpression(key[1..^1]) is JsonValue v && v.TryGetValue<string>(out var name) ? name : key;
+
     // A property loop ("copy": [{name, count, input}] inside an object) becomes an array property per loop.
     private JsonObject ExpandPropertyLoops(JsonObject obj, JsonArray loops)
     {
-        var result = new JsonObject(obj.Where(p => p.Key != "copy").Select(p => KeyValuePair.Create(p.Key, Evaluate(p.Value))));
+        var result = new JsonObject(obj.Where(p => p.Key != "copy").Select(p => KeyValuePair.Create(EvaluateKey(p.Key), Evaluate(p.Value))));
         foreach (var loop in loops.Select(l => l!.AsObject()))
         {
-            var name = loop["name"]!.GetValue<string>();
-            var count = Evaluate(loop["count"]) is JsonValue c && c.TryGetValue<int>(out var n)
-                ? n
-                : throw new InvalidOperationException($"property loop '{name}' has a count only Azure knows");
-            var items = new JsonArray();
-            for (var i = 0; i < count; i++)
-            {
-                items.Add(WithNamedCopyIndex(name, i).Evaluate(loop["input"]));
-            }
-            result[name] = items;
+            result[loop["name"]!.GetValue<string>()] = ExpandLoop(loop);
         }
         return result;
+    }
+
+    private JsonArray ExpandLoop(JsonObject loop)
+    {
+        var name = loop["name"]!.GetValue<string>();
+        var count = Evaluate(loop["count"]) is JsonValue c && c.TryGetValue<int>(out var n)
+            ? n
+            : throw new InvalidOperationException($"loop '{name}' has a count only Azure knows");
+        var items = new JsonArray();
+        for (var i = 0; i < count; i++)
+        {
+            items.Add(WithNamedCopyIndex(name, i).Evaluate(loop["input"]));
+        }
+        return items;
     }
 
     public string EvaluateString(JsonNode? value) =>
@@ -118,8 +133,15 @@ public sealed class ArmEvaluator
             case "variables":
             {
                 var name = Str(0);
-                return TryGetCaseInsensitive(_variables, name, out var value)
-                    ? Evaluate(value)
+                if (TryGetCaseInsensitive(_variables, name, out var value))
+                {
+                    return Evaluate(value);
+                }
+                // A variable loop ("copy": [{name, count, input}] among the variables) is an array of its inputs.
+                var loop = (_variables["copy"] as JsonArray)?.OfType<JsonObject>()
+                    .FirstOrDefault(l => string.Equals(l["name"]?.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase));
+                return loop is not null
+                    ? ExpandLoop(loop)
                     : throw new InvalidOperationException($"variables('{name}') is not declared");
             }
             case "parameters":
@@ -169,6 +191,58 @@ public sealed class ArmEvaluator
                 }
                 return JsonValue.Create(JsonNode.DeepEquals(a, b));
             }
+            case "and":
+            case "or":
+            {
+                var values = call.Arguments.Select(Eval).ToList();
+                if (values.Any(v => v is not JsonValue b || !b.TryGetValue<bool>(out _)))
+                {
+                    return JsonValue.Create($"{Unresolved}{call.Source}");
+                }
+                var flags = values.Select(v => v!.GetValue<bool>());
+                return JsonValue.Create(call.Name.Equals("and", StringComparison.OrdinalIgnoreCase) ? flags.All(f => f) : flags.Any(f => f));
+            }
+            case "union":
+            {
+                var values = call.Arguments.Select(Eval).ToList();
+                if (values.All(v => v is JsonArray))
+                {
+                    var union = new JsonArray();
+                    foreach (var item in values.SelectMany(v => ((JsonArray)v!)))
+                    {
+                        if (!union.Any(u => JsonNode.DeepEquals(u, item))) union.Add(item?.DeepClone());
+                    }
+                    return union;
+                }
+                if (values.All(v => v is JsonObject))
+                {
+                    var merged = new JsonObject();
+                    foreach (var (key, value) in values.SelectMany(v => (JsonObject)v!)) merged[key] = value?.DeepClone();
+                    return merged;
+                }
+                return JsonValue.Create($"{Unresolved}{call.Source}");
+            }
+            case "replace":
+                return IsUnresolved(Eval(call.Arguments[0]))
+                    ? JsonValue.Create($"{Unresolved}{call.Source}")
+                    : JsonValue.Create(Str(0).Replace(Str(1), Str(2), StringComparison.Ordinal));
+            case "take":
+            {
+                var target = Eval(call.Arguments[0]);
+                var count = Eval(call.Arguments[1])!.GetValue<int>();
+                return target switch
+                {
+                    JsonArray a => new JsonArray(a.Take(count).Select(e => e?.DeepClone()).ToArray()),
+                    JsonValue v when v.TryGetValue<string>(out var s) && !IsUnresolved(v) => JsonValue.Create(s[..Math.Min(count, s.Length)]),
+                    _ => JsonValue.Create($"{Unresolved}{call.Source}"),
+                };
+            }
+            case "parseuri":
+            {
+                if (IsUnresolved(Eval(call.Arguments[0]))) return JsonValue.Create($"{Unresolved}{call.Source}");
+                var uri = new Uri(Str(0));
+                return new JsonObject { ["scheme"] = uri.Scheme, ["host"] = uri.Host, ["port"] = uri.Port, ["path"] = uri.AbsolutePath };
+            }
             case "not":
                 return Eval(call.Arguments[0]) is JsonValue nv && nv.TryGetValue<bool>(out var nb) ? JsonValue.Create(!nb) : JsonValue.Create($"{Unresolved}{call.Source}");
             case "empty":
@@ -210,6 +284,10 @@ public sealed class ArmEvaluator
             case "null":
                 return null;
             default:
+                if (_runtime?.Invoke(call.Name, call.Arguments.Select(Eval).ToList()) is { } answer)
+                {
+                    return answer;
+                }
                 // Known only in Azure: keep the call, with its arguments evaluated, so a test can read what it refers to.
                 return JsonValue.Create($"{Unresolved}{call.Name}({string.Join(", ", call.Arguments.Select(Render))})");
         }

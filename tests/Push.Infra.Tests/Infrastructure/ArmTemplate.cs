@@ -10,9 +10,11 @@ public sealed class ArmTemplate
 {
     private readonly JsonObject _root;
     private readonly Dictionary<string, JsonNode?> _parameters;
+    private readonly ArmEvaluator.RuntimeFunctions? _runtime;
 
-    public ArmTemplate(string json, IReadOnlyDictionary<string, JsonNode?>? parameterValues = null)
+    public ArmTemplate(string json, IReadOnlyDictionary<string, JsonNode?>? parameterValues = null, ArmEvaluator.RuntimeFunctions? runtime = null)
     {
+        _runtime = runtime;
         _root = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidOperationException("empty template");
         _parameters = new Dictionary<string, JsonNode?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, declaration) in _root["parameters"]?.AsObject() ?? [])
@@ -38,10 +40,13 @@ public sealed class ArmTemplate
     public ArmTemplate With(string parameter, JsonNode? value)
     {
         var values = new Dictionary<string, JsonNode?>(_parameters, StringComparer.OrdinalIgnoreCase) { [parameter] = value };
-        return new ArmTemplate(_root.ToJsonString(), values);
+        return new ArmTemplate(_root.ToJsonString(), values, _runtime);
     }
 
-    public ArmEvaluator Evaluator => new(Variables, _parameters);
+    /// <summary>A copy of this template whose Azure-only functions (resourceId, reference, uniqueString…) <paramref name="runtime"/> answers.</summary>
+    public ArmTemplate WithRuntime(ArmEvaluator.RuntimeFunctions runtime) => new(_root.ToJsonString(), _parameters, runtime);
+
+    public ArmEvaluator Evaluator => new(Variables, _parameters, runtime: _runtime);
 
     /// <summary>Every resource, with its copy loop (if any) expanded: one instance per index.</summary>
     public IEnumerable<ResourceInstance> Resources
@@ -82,6 +87,9 @@ public sealed class ArmTemplate
 
     public IEnumerable<ResourceInstance> OfType(string type) =>
         Resources.Where(r => string.Equals(r.Type, type, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The instances of <paramref name="type"/> these parameter values deploy.</summary>
+    public IEnumerable<ResourceInstance> DeployedOfType(string type) => OfType(type).Where(r => r.Deployed == true);
 }
 
 /// <summary>One resource of the template (one index of a copy loop), evaluated in its own copy context.</summary>
@@ -93,7 +101,10 @@ public sealed class ResourceInstance(JsonObject definition, ArmEvaluator evaluat
 
     public string Type => definition["type"]!.GetValue<string>();
 
-    public string? Condition => definition["condition"]?.ToJsonString();
+    /// <summary>Whether this instance is deployed with the template's parameter values (null: only Azure could say).</summary>
+    public bool? Deployed => definition["condition"] is not { } condition
+        ? true
+        : evaluator.Evaluate(condition) is JsonValue v && v.TryGetValue<bool>(out var deployed) ? deployed : null;
 
     /// <summary>
     /// The resource's own name: the last segment of its "parent/child" name. Parent segments start with the

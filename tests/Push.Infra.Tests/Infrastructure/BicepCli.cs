@@ -12,7 +12,7 @@ public static class BicepCli
 {
     /// <summary>Variables the parameter files read; removed from every run unless a test sets them, so results do not depend on the shell.</summary>
     public static readonly string[] ParameterFileVariables =
-        ["PUSH_RELAY_IMAGE", "APNS_TEAM_ID", "APNS_KEY_ID", "PUSH_ACR_NAME", "PUSH_OPERATOR_OBJECT_ID", "PUSH_DEPLOY_APPS"];
+        ["APNS_TEAM_ID", "APNS_KEY_ID", "PUSH_OPERATOR_OBJECT_ID", "PUSH_ACTION_GROUP_ID"];
 
     private static readonly Lazy<string> PathLazy = new(FindBinary);
 
@@ -26,9 +26,6 @@ public static class BicepCli
     {
         var info = new ProcessStartInfo(BinaryPath)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Push.Testing.RepositoryPaths.Root,
         };
         foreach (var argument in arguments)
@@ -59,10 +56,20 @@ public static class BicepCli
 
     private static async Task<BicepResult> RunProcessAsync(ProcessStartInfo info)
     {
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("bicep did not start: " + BinaryPath);
+        var (exitCode, stdout, stderr) = await RunToExitAsync(info, TimeSpan.FromMinutes(2));
+        return new BicepResult(exitCode, stdout, stderr);
+    }
+
+    /// <summary>Runs a tool with redirected output to its end; past <paramref name="limit"/> it is killed with its children.</summary>
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToExitAsync(ProcessStartInfo info, TimeSpan limit)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        using var process = Process.Start(info) ?? throw new InvalidOperationException(info.FileName + " did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -70,9 +77,9 @@ public static class BicepCli
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("bicep " + string.Join(' ', info.ArgumentList) + " did not finish within 2 minutes");
+            throw new TimeoutException($"{Path.GetFileName(info.FileName)} {string.Join(' ', info.ArgumentList)} did not finish within {limit.TotalMinutes:0} minutes");
         }
-        return new BicepResult(process.ExitCode, await stdout, await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     private static string FindBinary()

@@ -12,7 +12,6 @@ public sealed class CompiledInfrastructure : IAsyncLifetime
     /// <summary>Values for the variables the parameter files read (well-formed, obviously not real).</summary>
     public static readonly IReadOnlyDictionary<string, string> DeploymentVariables = new Dictionary<string, string>
     {
-        ["PUSH_RELAY_IMAGE"] = "example.azurecr.io/push-relay:test",
         ["APNS_TEAM_ID"] = "TEAM123456",
         ["APNS_KEY_ID"] = "KEY1234567",
     };
@@ -48,6 +47,16 @@ public sealed class CompiledInfrastructure : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     public ArmTemplate TemplateFor(string environment) => new(Build.StandardOutput, ToValues(Parameters[environment]));
+
+    /// <summary>
+    /// The template with a parameter file's values as Azure would evaluate it (<see cref="SimulatedAzure"/> answering
+    /// resourceId, reference, uniqueString), optionally on the other transport.
+    /// </summary>
+    public ArmTemplate Evaluated(string environment = "prod", string? transport = null)
+    {
+        var template = TemplateFor(environment).WithRuntime(SimulatedAzure.Answer);
+        return transport is null ? template : template.With("transport", JsonValue.Create(transport));
+    }
 
     private static Dictionary<string, JsonNode?> ToValues(JsonObject parameters) =>
         parameters.ToDictionary(p => p.Key, p => p.Value?["value"]?.DeepClone());
