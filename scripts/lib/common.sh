@@ -30,15 +30,39 @@ sys.exit(0 if failed == 0 and passed > 0 and skipped == 0 else 1)
 PY
 }
 
+# Waits until the log of process PID has a line with TEXT; stops the script if the process ends or
+# SECONDS pass first, printing the log.
+wait_for_line() {
+  local pid=$1 file=$2 text=$3 seconds=$4 name=$5
+  for _ in $(seq 1 $((seconds * 4))); do
+    grep -q "$text" "$file" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  echo "$name did not start (no \"$text\" within ${seconds}s); its log, $file:" >&2
+  cat "$file" >&2 || true
+  exit 1
+}
+
+# A connection string for Azurite on other ports than its standard ones (the account and key are
+# Azurite's documented development ones, not a secret).
+azurite_connection_string() {
+  local account=devstoreaccount1
+  local key=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==
+  printf 'DefaultEndpointsProtocol=http;AccountName=%s;AccountKey=%s;BlobEndpoint=http://127.0.0.1:%s/%s;QueueEndpoint=http://127.0.0.1:%s/%s;TableEndpoint=http://127.0.0.1:%s/%s' \
+    "$account" "$key" "$1" "$account" "$2" "$account" "$3" "$account"
+}
+
 # Writes .local/dev.env: the relay's configuration for local development, as environment
 # variables with the .NET "__" convention. Generated values (the key-encryption key, the
 # conversation-hash key) are created once and kept, so registered devices stay readable.
+# STORAGE (optional) is the AzureWebJobsStorage value; UseDevelopmentStorage=true by default.
 write_dev_env() {
-  local dir=$1 sandbox=$1/sandbox
+  local dir=$1 sandbox=$1/sandbox storage=${2:-UseDevelopmentStorage=true}
   [ -f "$dir/kek" ] || head -c 32 /dev/urandom | base64 > "$dir/kek"
   [ -f "$dir/conversation-hash-key" ] || head -c 32 /dev/urandom | base64 > "$dir/conversation-hash-key"
-  python3 - "$sandbox/sandbox.json" "$dir" > "$dir/dev.env" <<'PY'
-import json, sys
+  python3 - "$sandbox/sandbox.json" "$dir" "$storage" > "$dir/dev.env" <<'PY'
+import json, shlex, sys
 info = json.load(open(sys.argv[1])); d = sys.argv[2]
 c = info["credentials"] if "credentials" in info else info
 def get(*names):
@@ -46,17 +70,22 @@ def get(*names):
         for src in (info, c):
             if n in src and src[n]: return src[n]
     raise SystemExit(f"sandbox.json lacks {names[0]}")
-print("AzureWebJobsStorage=UseDevelopmentStorage=true")
-print(f"Apns__Endpoint={get('apnsEndpoint')}")
-print(f"Apns__TeamId={get('teamId')}")
-print(f"Apns__KeyId={get('keyId')}")
-print(f"Apns__PrivateKeyPath={get('apnsKeyPath')}")
-print(f"Fcm__Endpoint={get('fcmEndpoint')}")
-print(f"Fcm__ServiceAccountPath={get('serviceAccountPath')}")
-print(f"Registry__KeyEncryptionKey={open(d + '/kek').read().strip()}")
-print("Registry__KeyEncryptionKeyId=dev")
-print(f"Routing__ConversationHashKey={open(d + '/conversation-hash-key').read().strip()}")
-print(f"SSL_CERT_FILE={get('trustBundlePath')}")
-print("DOTNET_ENVIRONMENT=Development")
+settings = {
+    "AzureWebJobsStorage": sys.argv[3],
+    "Apns__Endpoint": get("apnsEndpoint"),
+    "Apns__TeamId": get("teamId"),
+    "Apns__KeyId": get("keyId"),
+    "Apns__PrivateKeyPath": get("apnsKeyPath"),
+    "Fcm__Endpoint": get("fcmEndpoint"),
+    "Fcm__ServiceAccountPath": get("serviceAccountPath"),
+    "Registry__KeyEncryptionKey": open(d + "/kek").read().strip(),
+    "Registry__KeyEncryptionKeyId": "dev",
+    "Routing__ConversationHashKey": open(d + "/conversation-hash-key").read().strip(),
+    "SSL_CERT_FILE": get("trustBundlePath"),
+    "DOTNET_ENVIRONMENT": "Development",
+}
+# Quoted: the file is sourced by the scripts, and a connection string holds ';'.
+for name, value in settings.items():
+    print(f"{name}={shlex.quote(str(value))}")
 PY
 }
