@@ -32,6 +32,12 @@ public sealed class SandboxFaults
         lock (_gate) _faults.Clear();
     }
 
+    /// <summary>The faults in force, in the order they are matched, each with how many requests it still applies to.</summary>
+    public IReadOnlyList<ActiveSandboxFault> Snapshot()
+    {
+        lock (_gate) return _faults.Select(a => new ActiveSandboxFault(a.Fault, a.Remaining)).ToList();
+    }
+
     /// <summary>The fault to apply to this request, consuming one of its <see cref="SandboxFault.Times"/>.</summary>
     internal SandboxFault? Take(SandboxProvider provider, string deviceToken)
     {
@@ -59,3 +65,6 @@ public sealed class SandboxFaults
         public int? Remaining { get; set; } = remaining;
     }
 }
+
+/// <summary>A fault in force: <paramref name="Remaining"/> is how many more requests it applies to (null: until cleared).</summary>
+public sealed record ActiveSandboxFault(SandboxFault Fault, int? Remaining);
