@@ -1,5 +1,6 @@
 using Push.Sandbox.Apns;
 using Push.Sandbox.Fcm;
+using Push.Sandbox.OAuth;
 
 namespace Push.Sandbox;
 
@@ -15,9 +16,12 @@ public sealed class SandboxFaults
         ArgumentNullException.ThrowIfNull(fault);
         if (fault.Kind == SandboxFaultKind.Reject)
         {
-            var known = fault.Provider == SandboxProvider.Apns
-                ? fault.Reason is not null && ApnsReasons.IsKnown(fault.Reason)
-                : fault.Reason is not null && FcmErrors.IsKnown(fault.Reason);
+            var known = fault.Reason is not null && fault.Provider switch
+            {
+                SandboxProvider.Apns => ApnsReasons.IsKnown(fault.Reason),
+                SandboxProvider.Fcm => FcmErrors.IsKnown(fault.Reason),
+                _ => OAuthErrors.IsKnown(fault.Reason),
+            };
             if (!known)
             {
                 throw new ArgumentException($"'{fault.Reason}' is not a {fault.Provider} rejection reason the sandbox knows.", nameof(fault));
