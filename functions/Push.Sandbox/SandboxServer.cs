@@ -128,7 +128,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var stopping = app.Lifetime.ApplicationStopping;
         var apns = new ApnsHandler(state, stopping);
         var fcm = new FcmHandler(state, stopping);
-        var oauth = new OAuthHandler(state, () => server!.OAuthTokenEndpoint);
+        var oauth = new OAuthHandler(state, () => server!.OAuthTokenEndpoint, stopping);
         var control = new ControlApi(state, () => server!.Info());
         var apnsPort = 0;
         app.Run(context =>

@@ -57,6 +57,24 @@ public sealed class ControlApiTests(SandboxFixture fixture) : IClassFixture<Sand
     }
 
     [Fact]
+    public async Task Faults_in_force_are_listed_with_what_is_left_of_them()
+    {
+        var device = TestJwts.RandomDeviceToken();
+        fixture.Sandbox.Faults.Add(new SandboxFault { Provider = SandboxProvider.Apns, DeviceToken = device, Kind = SandboxFaultKind.Reject, Reason = "ServiceUnavailable", Times = 2 });
+        using (var rejected = await fixture.SendApnsAsync(device)) Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
+
+        using var listed = await fixture.Client.GetAsync(Control("faults"));
+
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        using var json = JsonDocument.Parse(await listed.Content.ReadAsStringAsync());
+        var active = Assert.Single(json.RootElement.GetProperty("faults").EnumerateArray(),
+            f => f.GetProperty("fault").GetProperty("deviceToken").GetString() == device);
+        Assert.Equal("ServiceUnavailable", active.GetProperty("fault").GetProperty("reason").GetString());
+        Assert.Equal(1, active.GetProperty("remaining").GetInt32());
+        fixture.Sandbox.Faults.Clear();
+    }
+
+    [Fact]
     public async Task Bad_fault_is_400()
     {
         using var response = await fixture.Client.PostAsync(Control("faults"), new StringContent(

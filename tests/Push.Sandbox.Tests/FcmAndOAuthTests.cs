@@ -25,6 +25,55 @@ public sealed class FcmAndOAuthTests(SandboxFixture fixture) : IClassFixture<San
         Assert.Equal(issuedBefore + 1, fixture.Sandbox.AccessTokensIssued);
     }
 
+    [Theory]
+    [InlineData("temporarily_unavailable", 503)]
+    [InlineData("internal_failure", 500)]
+    [InlineData("invalid_grant", 400)]
+    public async Task OAuth_faults_answer_with_the_oauth_error_body_for_the_named_service_account(string error, int status)
+    {
+        fixture.Sandbox.Faults.Add(new SandboxFault
+        {
+            Provider = SandboxProvider.OAuth, DeviceToken = SandboxFixture.ClientEmail, Kind = SandboxFaultKind.Reject, Reason = error,
+            RetryAfterSeconds = 7, Times = 1,
+        });
+        string Assertion() => TestJwts.GoogleAssertion(fixture.ServiceAccountKey, SandboxFixture.ClientEmail, GoogleAudience, DateTimeOffset.UtcNow,
+            keyId: SandboxFixture.PrivateKeyId);
+
+        using var faulted = await fixture.RequestAccessTokenAsync(Assertion());
+        using var next = await fixture.RequestAccessTokenAsync(Assertion());
+
+        Assert.Equal(status, (int)faulted.StatusCode);
+        using var json = JsonDocument.Parse(await faulted.Content.ReadAsStringAsync());
+        Assert.Equal(error, json.RootElement.GetProperty("error").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(7), faulted.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode); // Times = 1
+    }
+
+    [Fact]
+    public async Task An_oauth_fault_for_another_service_account_does_not_apply()
+    {
+        fixture.Sandbox.Faults.Add(new SandboxFault
+        {
+            Provider = SandboxProvider.OAuth, DeviceToken = "someone-else@other.iam.gserviceaccount.com", Kind = SandboxFaultKind.Reject,
+            Reason = "temporarily_unavailable", Times = 1,
+        });
+
+        using var response = await fixture.RequestAccessTokenAsync(TestJwts.GoogleAssertion(fixture.ServiceAccountKey, SandboxFixture.ClientEmail,
+            GoogleAudience, DateTimeOffset.UtcNow, keyId: SandboxFixture.PrivateKeyId));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        fixture.Sandbox.Faults.Clear();
+    }
+
+    [Fact]
+    public void An_oauth_fault_needs_a_known_oauth_error()
+    {
+        Assert.Throws<ArgumentException>(() => fixture.Sandbox.Faults.Add(new SandboxFault
+        {
+            Provider = SandboxProvider.OAuth, Kind = SandboxFaultKind.Reject, Reason = "UNAVAILABLE",
+        }));
+    }
+
     [Fact]
     public async Task The_sandbox_own_token_url_is_an_accepted_audience()
     {

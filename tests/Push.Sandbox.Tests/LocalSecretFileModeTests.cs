@@ -7,7 +7,7 @@ namespace Push.Sandbox.Tests;
 
 /// <summary>
 /// What scripts/dev and the sandbox keep in .local/ — the key-encryption key, the conversation-hash key,
-/// dev.env (both keys in clear), Azurite's data (wrapped device keys, encrypted provider tokens), the
+/// local.settings.json (both keys in clear), Azurite's data (wrapped device keys, encrypted provider tokens), the
 /// sandbox's .p8 and service-account key — is readable by its owner only, also when an older run left it
 /// readable by everyone (issue 17, item 9).
 /// </summary>
@@ -28,8 +28,8 @@ public sealed class LocalSecretFileModeTests : IDisposable
         Directory.CreateDirectory(_root);
     }
 
-    /// <summary>Runs write_dev_env from scripts/lib/common.sh as scripts/dev does, under the common umask 022.</summary>
-    private async Task WriteDevEnvAsync()
+    /// <summary>Runs write_local_settings from scripts/lib/common.sh as scripts/dev does, under the common umask 022.</summary>
+    private async Task WriteLocalSettingsAsync()
     {
         var sandbox = Path.Combine(Local, "sandbox");
         Directory.CreateDirectory(sandbox);
@@ -43,48 +43,52 @@ public sealed class LocalSecretFileModeTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(sandbox, "sandbox.json"), info.ToJsonString());
 
         await using var bash = ChildProcess.Start("bash",
-            ["-c", "set -euo pipefail; umask 022; source scripts/lib/common.sh; write_dev_env \"$1\"", "bash", Local]);
+            ["-c", "set -euo pipefail; umask 022; source scripts/lib/common.sh; write_local_settings \"$1\"", "bash", Local]);
         var exit = await bash.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(exit == 0, $"write_dev_env exited {exit}: {bash.Output}");
+        Assert.True(exit == 0, $"write_local_settings exited {exit}: {bash.Output}");
     }
 
     private static void AssertMode(UnixFileMode expected, string path) =>
         Assert.True(File.GetUnixFileMode(path) == expected, $"{path} is {File.GetUnixFileMode(path)}, expected {expected}");
 
     [Fact]
-    public async Task Write_dev_env_creates_local_and_every_secret_for_its_owner_only()
+    public async Task Write_local_settings_creates_local_and_every_secret_for_its_owner_only()
     {
-        await WriteDevEnvAsync();
+        await WriteLocalSettingsAsync();
 
         AssertMode(OwnerDirectory, Local);
         foreach (var folder in new[] { "azurite", "sandbox", "logs" }) AssertMode(OwnerDirectory, Path.Combine(Local, folder));
-        foreach (var secret in new[] { "kek", "conversation-hash-key", "dev.env" }) AssertMode(OwnerFile, Path.Combine(Local, secret));
-        Assert.Contains("Registry__KeyEncryptionKey=", await File.ReadAllTextAsync(Path.Combine(Local, "dev.env")), StringComparison.Ordinal);
+        foreach (var secret in new[] { "kek", "conversation-hash-key", "local.settings.json" }) AssertMode(OwnerFile, Path.Combine(Local, secret));
+        var values = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Local, "local.settings.json")))!["Values"]!;
+        Assert.Equal((await File.ReadAllTextAsync(Path.Combine(Local, "kek"))).Trim(), (string?)values["Registry__KeyEncryptionKey"]);
+        Assert.Equal("dotnet-isolated", (string?)values["FUNCTIONS_WORKER_RUNTIME"]);
     }
 
     [Fact]
-    public async Task Write_dev_env_takes_back_what_an_older_run_left_readable_and_keeps_the_keys()
+    public async Task Write_local_settings_takes_back_what_an_older_run_left_readable_and_keeps_the_keys()
     {
         Directory.CreateDirectory(Path.Combine(Local, "azurite", "nested"));
         Directory.CreateDirectory(Path.Combine(Local, "sandbox"));
         var oldKek = Convert.ToBase64String(new byte[32]) + "\n";
         await File.WriteAllTextAsync(Path.Combine(Local, "kek"), oldKek);
         await File.WriteAllTextAsync(Path.Combine(Local, "conversation-hash-key"), oldKek);
-        await File.WriteAllTextAsync(Path.Combine(Local, "dev.env"), "old");
+        await File.WriteAllTextAsync(Path.Combine(Local, "local.settings.json"), "old");
+        await File.WriteAllTextAsync(Path.Combine(Local, "dev.env"), "an older run's settings, keys in clear");
         await File.WriteAllTextAsync(Path.Combine(Local, "azurite", "__azurite_db_table__.json"), "{}");
         await File.WriteAllTextAsync(Path.Combine(Local, "azurite", "nested", "extent"), "x");
         await File.WriteAllTextAsync(Path.Combine(Local, "sandbox", CredentialFiles.ApnsKeyFile), "old key");
         foreach (var file in Directory.EnumerateFiles(Local, "*", SearchOption.AllDirectories)) File.SetUnixFileMode(file, WorldReadableFile);
         foreach (var dir in Directory.EnumerateDirectories(Local, "*", SearchOption.AllDirectories).Append(Local)) File.SetUnixFileMode(dir, WorldReadableDirectory);
 
-        await WriteDevEnvAsync();
+        await WriteLocalSettingsAsync();
 
         AssertMode(OwnerDirectory, Local);
         AssertMode(OwnerDirectory, Path.Combine(Local, "azurite", "nested"));
-        foreach (var secret in new[] { "kek", "conversation-hash-key", "dev.env", "azurite/__azurite_db_table__.json", "azurite/nested/extent", "sandbox/" + CredentialFiles.ApnsKeyFile })
+        foreach (var secret in new[] { "kek", "conversation-hash-key", "local.settings.json", "azurite/__azurite_db_table__.json", "azurite/nested/extent", "sandbox/" + CredentialFiles.ApnsKeyFile })
         {
             AssertMode(OwnerFile, Path.Combine(Local, secret));
         }
+        Assert.False(File.Exists(Path.Combine(Local, "dev.env"))); // replaced by local.settings.json, not left behind
         Assert.Equal(oldKek, await File.ReadAllTextAsync(Path.Combine(Local, "kek"))); // registered devices stay readable
     }
 

@@ -32,4 +32,30 @@ public sealed class StandaloneCommandTests
         Assert.Equal(0, process.ExitCode);
         Directory.Delete(directory, recursive: true);
     }
+
+    [Fact]
+    public async Task Dotnet_run_resolves_a_relative_state_dir_against_the_callers_folder_and_the_readme_curl_works_there()
+    {
+        var caller = Path.Combine(Path.GetTempPath(), "push-sandbox-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(caller);
+        int apnsPort = FreePorts.Next(), fcmPort = FreePorts.Next();
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release" : "Debug";
+        await using var process = ChildProcess.Start("dotnet",
+            ["run", "--project", RepositoryPaths.Combine("functions", "Push.Sandbox"), "-c", configuration, "--no-build", "--",
+             "--state-dir", ".local/sandbox", "--apns-port", apnsPort.ToString(), "--fcm-port", fcmPort.ToString()], caller);
+
+        await process.WaitForOutputAsync("Sandbox ready", TimeSpan.FromSeconds(90));
+
+        Assert.True(File.Exists(Path.Combine(caller, ".local", "sandbox", "ca.pem")), process.Output);
+        // The README's form, relative --cacert included, from the same folder.
+        await using var curl = ChildProcess.Start("curl",
+            ["--silent", "--show-error", "--cacert", ".local/sandbox/ca.pem", $"https://127.0.0.1:{fcmPort}/_sandbox/health"], caller);
+        Assert.Equal(0, await curl.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        await Task.Delay(100); // let the output reader drain
+        Assert.Contains("\"status\":\"ok\"", curl.Output, StringComparison.Ordinal);
+
+        await process.StopAsync(TimeSpan.FromSeconds(10));
+        Directory.Delete(caller, recursive: true);
+    }
 }

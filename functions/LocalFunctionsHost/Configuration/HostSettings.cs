@@ -14,6 +14,9 @@ internal sealed class HostSettings
     /// <summary>The section of this host's own settings.</summary>
     public const string OwnSection = "LocalFunctionsHost";
 
+    /// <summary>The own setting (environment only) naming another local.settings.json than the app folder's.</summary>
+    public const string LocalSettingsPathSetting = "LocalSettingsPath";
+
     /// <summary>The storage the Functions host itself uses (timer leases and status) and the default trigger connection.</summary>
     public const string StorageSetting = "AzureWebJobsStorage";
 
@@ -70,7 +73,16 @@ internal sealed class HostSettings
         }
         var worker = WorkerConfigFile.Load(root, errors);
         var hostJson = HostJsonFile.Load(Path.Combine(root, "host.json"), errors);
-        var values = LocalSettingsFile.Load(Path.Combine(root, LocalSettingsFile.FileName), errors);
+        // LocalFunctionsHost__LocalSettingsPath (environment only: it says where the other settings are) lets a script keep
+        // the file, which holds secrets, outside the app folder.
+        var localSettings = environment.TryGetValue(OwnSection + "__" + LocalSettingsPathSetting, out var path) && path.Length > 0
+            ? Path.GetFullPath(path)
+            : Path.Combine(root, LocalSettingsFile.FileName);
+        if (path is { Length: > 0 } && !File.Exists(localSettings))
+        {
+            errors.Add($"{OwnSection}__{LocalSettingsPathSetting}: the file {localSettings} does not exist");
+        }
+        var values = LocalSettingsFile.Load(localSettings, errors);
         var settings = AppSettings.Create(environment, values);
 
         var merged = new Dictionary<string, string?>(hostJson ?? [], StringComparer.OrdinalIgnoreCase);

@@ -48,17 +48,11 @@ public class FcmAccessTokenFetcher
     {
         var account = Parse(await _secrets.GetFcmServiceAccountJsonAsync(cancellationToken).ConfigureAwait(false));
         _clientEmail ??= account.ClientEmail;
-        var initializer = new ServiceAccountCredential.Initializer(account.ClientEmail, account.TokenUri)
-        {
-            Scopes = [Push.Providers.Fcm.GoogleServiceAccountTokenSource.FirebaseMessagingScope],
-            KeyId = account.PrivateKeyId,
-            HttpClientFactory = new GoogleTokenHttpClientFactory(_options.TrustedCaPath, _options.Proxy, _options.RequestTimeout),
-            Clock = new GoogleClock(_timeProvider),
-        };
         ServiceAccountCredential credential;
         try
         {
-            credential = new ServiceAccountCredential(initializer.FromPrivateKey(account.PrivateKeyPem));
+            credential = GoogleServiceAccountCredentials.Create(_options, _timeProvider, account.ClientEmail, account.TokenUri, account.PrivateKeyId,
+                account.PrivateKeyPem);
         }
         catch (Exception ex) when (ex is ArgumentException or CryptographicException or FormatException)
         {

@@ -22,6 +22,7 @@ internal sealed partial class SharedTokenCell : IDisposable
     private volatile StoredProviderToken? _cached;
     private DateTimeOffset _nextRead = DateTimeOffset.MinValue;
     private string? _lastFailure;
+    private Exception? _lastFailureException;
 
     public SharedTokenCell(ProviderTokenStore store, ProviderTokenKind kind, SharedProviderTokenOptions options, TimeProvider timeProvider, ILogger logger)
     {
@@ -59,7 +60,10 @@ internal sealed partial class SharedTokenCell : IDisposable
             }
             if (now < _nextRead && _lastFailure is not null)
             {
-                throw new InvalidOperationException($"No valid {CredentialsTelemetry.Provider(_kind)} token: the last refresh failed ({_lastFailure}); retrying after ProviderTokens:FailureBackoff");
+                // The failure inside tells the sender whether this is an outage or a refusal.
+                throw new InvalidOperationException(
+                    $"No valid {CredentialsTelemetry.Provider(_kind)} token: the last refresh failed ({_lastFailure}); retrying after ProviderTokens:FailureBackoff",
+                    _lastFailureException);
             }
             return await RefreshLockedAsync(key, needsMint, mint, cancellationToken).ConfigureAwait(false);
         }
@@ -110,6 +114,7 @@ internal sealed partial class SharedTokenCell : IDisposable
             _cached = result.Token;
             _nextRead = now + _options.StoreRecheckInterval;
             _lastFailure = null;
+            _lastFailureException = null;
             if (result.MintedHere)
             {
                 CredentialsTelemetry.RecordStored(_kind);
@@ -134,6 +139,7 @@ internal sealed partial class SharedTokenCell : IDisposable
             }
             _nextRead = now + _options.FailureBackoff;
             _lastFailure = detail;
+            _lastFailureException = ex;
             var fallback = _cached;
             if (fallback is not null && !fallback.IsExpiredAt(now))
             {

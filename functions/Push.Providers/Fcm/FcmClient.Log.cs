@@ -26,6 +26,10 @@ public sealed partial class FcmClient
     private static partial void LogTransportFailure(ILogger logger, string tokenHash, PushFailureReason reason, string detail);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Error,
-        Message = "The OAuth token endpoint refused the service account's assertion: {OAuthError} (HTTP {HttpStatus}); check Fcm:ServiceAccountPath")]
-    private static partial void LogTokenEndpointRefused(ILogger logger, string oauthError, int httpStatus);
+        Message = "No FCM access token for the message to device {TokenHash}: {Detail}; check Fcm:ServiceAccountPath (not retried)")]
+    private static partial void LogTokenEndpointRefused(ILogger logger, string tokenHash, string detail);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning,
+        Message = "No FCM access token for the message to device {TokenHash}: the OAuth token endpoint is unavailable ({Detail}); retried later")]
+    private static partial void LogTokenEndpointUnavailable(ILogger logger, string tokenHash, string detail);
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Google.Apis.Auth.OAuth2.Responses;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Push.Providers.Http;
@@ -76,27 +75,25 @@ public sealed partial class FcmClient : IFcmClient, IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            PushResult result;
-            try
+            var (accessToken, noToken) = await GetTokenAsync(ct => _tokens.GetAsync(ct), cancellationToken, linked.Token).ConfigureAwait(false);
+            if (accessToken is null)
             {
-                var accessToken = await _tokens.GetAsync(linked.Token).ConfigureAwait(false);
-                result = await SendOnceAsync(body, accessToken, linked.Token).ConfigureAwait(false);
-                if (result is PushRejected { HttpStatus: 401 } unauthorized && unauthorized.ProviderReason != "THIRD_PARTY_AUTH_ERROR")
-                {
-                    var fresh = await _tokens.RefreshAfterRejectionAsync(accessToken, linked.Token).ConfigureAwait(false);
-                    if (fresh.AccessToken != accessToken.AccessToken)
-                    {
-                        LogRetryWithFreshToken(_logger, tokenHash, TokenHash.Of(fresh.AccessToken));
-                        result = await SendOnceAsync(body, fresh, linked.Token).ConfigureAwait(false);
-                    }
-                }
+                return NoToken(noToken!, tokenHash, activity, started);
             }
-            catch (TokenResponseException ex)
+            var result = await SendOnceAsync(body, accessToken, linked.Token).ConfigureAwait(false);
+            if (result is PushRejected { HttpStatus: 401 } unauthorized && unauthorized.ProviderReason != "THIRD_PARTY_AUTH_ERROR")
             {
-                // The token endpoint refused our assertion: FCM was never asked, so there is no HTTP status.
-                var oauthError = ex.Error?.Error ?? "unknown";
-                LogTokenEndpointRefused(_logger, oauthError, (int?)ex.StatusCode ?? 0);
-                result = PushResult.Rejected(PushFailureReason.AuthenticationFailed, httpStatus: null, providerReason: "oauth:" + oauthError);
+                var (fresh, noFreshToken) = await GetTokenAsync(ct => _tokens.RefreshAfterRejectionAsync(accessToken, ct), cancellationToken, linked.Token)
+                    .ConfigureAwait(false);
+                if (fresh is null)
+                {
+                    return NoToken(noFreshToken!, tokenHash, activity, started);
+                }
+                if (fresh.AccessToken != accessToken.AccessToken)
+                {
+                    LogRetryWithFreshToken(_logger, tokenHash, TokenHash.Of(fresh.AccessToken));
+                    result = await SendOnceAsync(body, fresh, linked.Token).ConfigureAwait(false);
+                }
             }
 
             var elapsed = _timeProvider.GetElapsedTime(started);
@@ -136,6 +133,38 @@ public sealed partial class FcmClient : IFcmClient, IDisposable
     }
 
     public void Dispose() => _invoker.Dispose();
+
+    /// <summary>
+    /// The access token, or why there is none. Whatever the token source throws (the token endpoint, its
+    /// transport, the shared store) is classified here, so FCM's own transport errors below stay FCM's.
+    /// </summary>
+    private static async Task<(FcmAccessToken? Token, FcmAccessTokenFailure? Failure)> GetTokenAsync(
+        Func<CancellationToken, ValueTask<FcmAccessToken>> get, CancellationToken caller, CancellationToken linked)
+    {
+        try
+        {
+            return (await get(linked).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (!caller.IsCancellationRequested)
+        {
+            return (null, FcmAccessTokenFailure.Of(ex));
+        }
+    }
+
+    /// <summary>FCM was never asked, so the result carries no HTTP status; its reason says outage or refusal.</summary>
+    private PushRejected NoToken(FcmAccessTokenFailure failure, string tokenHash, Activity? activity, long started)
+    {
+        if (failure.IsRefusal)
+        {
+            LogTokenEndpointRefused(_logger, tokenHash, failure.Detail);
+        }
+        else
+        {
+            LogTokenEndpointUnavailable(_logger, tokenHash, failure.Detail);
+        }
+        PushProvidersTelemetry.Record(activity, "fcm", "no-access-token", failure.Reason.ToString(), _timeProvider.GetElapsedTime(started));
+        return PushResult.Rejected(failure.Reason, httpStatus: null, providerReason: "oauth: " + failure.Detail);
+    }
 
     private static PushRejected? RefuseBeforeSending(FcmMessage message)
     {

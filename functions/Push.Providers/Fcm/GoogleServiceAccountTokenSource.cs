@@ -33,15 +33,8 @@ public sealed partial class GoogleServiceAccountTokenSource : IFcmAccessTokenSou
         _refreshMargin = options.TokenRefreshMargin;
         _logger = logger ?? NullLogger.Instance;
         ClientEmail = account.ClientEmail;
-        var initializer = new ServiceAccountCredential.Initializer(account.ClientEmail, account.TokenUri.AbsoluteUri)
-        {
-            Scopes = [FirebaseMessagingScope],
-            KeyId = account.PrivateKeyId,
-            ProjectId = options.ProjectId ?? account.ProjectId,
-            HttpClientFactory = new GoogleHttpClientFactory(options),
-            Clock = new TimeProviderClock(timeProvider),
-        };
-        _credential = new ServiceAccountCredential(initializer.FromPrivateKey(account.PrivateKeyPem));
+        _credential = GoogleServiceAccountCredentials.Create(options, timeProvider, account.ClientEmail, account.TokenUri.AbsoluteUri,
+            account.PrivateKeyId, account.PrivateKeyPem, options.ProjectId ?? account.ProjectId);
     }
 
     public string ClientEmail { get; }

@@ -46,6 +46,12 @@ public enum PushFailureReason
     ServiceUnavailable,
     Shutdown,
 
+    /// <summary>
+    /// No access token could be had because the OAuth token endpoint was unreachable, did not answer in time
+    /// or answered 5xx / 429: an outage, not a verdict on the credentials (which is <see cref="AuthenticationFailed"/>).
+    /// </summary>
+    TokenEndpointUnavailable,
+
     // The request never got an answer (see PushTransportException).
     NetworkFailure,
     Timeout,

@@ -14,6 +14,7 @@ public static class PushFailureReasonExtensions
             or PushFailureReason.InternalServerError
             or PushFailureReason.ServiceUnavailable
             or PushFailureReason.Shutdown
+            or PushFailureReason.TokenEndpointUnavailable
             or PushFailureReason.NetworkFailure
             or PushFailureReason.Timeout
             or PushFailureReason.ExpiredProviderToken => true,

@@ -48,6 +48,9 @@ internal sealed class ControlApi(SandboxState state, Func<object> info)
             case "/provider-tokens" when HttpMethods.IsGet(method):
                 await WriteAsync(context, 200, new { providerTokens = state.ProviderTokensSeen, accessTokensIssued = state.AccessTokensIssued }).ConfigureAwait(false);
                 return;
+            case "/faults" when HttpMethods.IsGet(method):
+                await WriteAsync(context, 200, new { faults = state.Faults.Snapshot() }).ConfigureAwait(false);
+                return;
             case "/faults" when HttpMethods.IsPost(method):
                 await ReadThenAsync<SandboxFault>(context, fault => state.Faults.Add(fault)).ConfigureAwait(false);
                 return;

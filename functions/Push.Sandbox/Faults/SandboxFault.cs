@@ -8,12 +8,18 @@ public sealed record SandboxFault
 {
     public required SandboxProvider Provider { get; init; }
 
-    /// <summary>APNs device token or FCM registration token to match; null matches every request to the provider.</summary>
+    /// <summary>
+    /// APNs device token, FCM registration token, or for the OAuth endpoint the service account's client_email, to
+    /// match; null matches every request to the provider.
+    /// </summary>
     public string? DeviceToken { get; init; }
 
     public required SandboxFaultKind Kind { get; init; }
 
-    /// <summary>For <see cref="SandboxFaultKind.Reject"/>: an APNs reason or an FCM errorCode; the status comes from the sandbox's own tables.</summary>
+    /// <summary>
+    /// For <see cref="SandboxFaultKind.Reject"/>: an APNs reason, an FCM errorCode or an OAuth error (<c>invalid_grant</c>,
+    /// <c>temporarily_unavailable</c>, …); the status comes from the sandbox's own tables.
+    /// </summary>
     public string? Reason { get; init; }
 
     /// <summary>Adds a Retry-After header (seconds).</summary>

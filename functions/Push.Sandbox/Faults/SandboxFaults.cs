@@ -1,5 +1,6 @@
 using Push.Sandbox.Apns;
 using Push.Sandbox.Fcm;
+using Push.Sandbox.OAuth;
 
 namespace Push.Sandbox;
 
@@ -15,9 +16,12 @@ public sealed class SandboxFaults
         ArgumentNullException.ThrowIfNull(fault);
         if (fault.Kind == SandboxFaultKind.Reject)
         {
-            var known = fault.Provider == SandboxProvider.Apns
-                ? fault.Reason is not null && ApnsReasons.IsKnown(fault.Reason)
-                : fault.Reason is not null && FcmErrors.IsKnown(fault.Reason);
+            var known = fault.Reason is not null && fault.Provider switch
+            {
+                SandboxProvider.Apns => ApnsReasons.IsKnown(fault.Reason),
+                SandboxProvider.Fcm => FcmErrors.IsKnown(fault.Reason),
+                _ => OAuthErrors.IsKnown(fault.Reason),
+            };
             if (!known)
             {
                 throw new ArgumentException($"'{fault.Reason}' is not a {fault.Provider} rejection reason the sandbox knows.", nameof(fault));
@@ -30,6 +34,12 @@ public sealed class SandboxFaults
     public void Clear()
     {
         lock (_gate) _faults.Clear();
+    }
+
+    /// <summary>The faults in force, in the order they are matched, each with how many requests it still applies to.</summary>
+    public IReadOnlyList<ActiveSandboxFault> Snapshot()
+    {
+        lock (_gate) return _faults.Select(a => new ActiveSandboxFault(a.Fault, a.Remaining)).ToList();
     }
 
     /// <summary>The fault to apply to this request, consuming one of its <see cref="SandboxFault.Times"/>.</summary>
@@ -59,3 +69,6 @@ public sealed class SandboxFaults
         public int? Remaining { get; set; } = remaining;
     }
 }
+
+/// <summary>A fault in force: <paramref name="Remaining"/> is how many more requests it applies to (null: until cleared).</summary>
+public sealed record ActiveSandboxFault(SandboxFault Fault, int? Remaining);

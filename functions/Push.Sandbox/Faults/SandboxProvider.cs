@@ -5,4 +5,7 @@ public enum SandboxProvider
 {
     Apns,
     Fcm,
+
+    /// <summary>The OAuth token endpoint (on the FCM port); a fault's device token is the service account's client_email.</summary>
+    OAuth,
 }

@@ -8,9 +8,10 @@ namespace Push.Sandbox.OAuth;
 /// <summary>
 /// POST /token: Google's JWT-bearer grant (RFC 7523) for service accounts. The assertion must be RS256, signed
 /// by the registered key of its iss, addressed to this endpoint or to Google's (Google.Apis.Auth always puts
-/// https://oauth2.googleapis.com/token in aud), and short-lived (exp ≤ iat + 1 h, not expired).
+/// https://oauth2.googleapis.com/token in aud), and short-lived (exp ≤ iat + 1 h, not expired). Injected faults
+/// apply to assertions that passed those checks.
 /// </summary>
-internal sealed class OAuthHandler(SandboxState state, Func<Uri> ownTokenUri)
+internal sealed class OAuthHandler(SandboxState state, Func<Uri> ownTokenUri, CancellationToken stopping)
 {
     public const string GoogleTokenUri = "https://oauth2.googleapis.com/token";
     private const string JwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -23,10 +24,11 @@ internal sealed class OAuthHandler(SandboxState state, Func<Uri> ownTokenUri)
         var request = context.Request;
         var receivedAt = state.Time.GetUtcNow();
 
-        async Task FailAsync(int status, string error, string description)
+        async Task FailAsync(int status, string error, string description, SandboxFaultKind? fault = null, int? retryAfter = null)
         {
-            state.Record(new RecordedRequest("OAuth", request.Method, request.Path.Value ?? "", null, null, status, error, null, receivedAt));
+            state.Record(new RecordedRequest("OAuth", request.Method, request.Path.Value ?? "", null, null, status, error, fault, receivedAt));
             context.Response.StatusCode = status;
+            if (retryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             context.Response.ContentType = "application/json; charset=utf-8";
             await context.Response.WriteAsync(new JsonObject { ["error"] = error, ["error_description"] = description }.ToJsonString(),
                 context.RequestAborted).ConfigureAwait(false);
@@ -85,6 +87,26 @@ internal sealed class OAuthHandler(SandboxState state, Func<Uri> ownTokenUri)
         {
             await FailAsync(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.").ConfigureAwait(false);
             return;
+        }
+
+        var injected = state.Faults.Take(SandboxProvider.OAuth, account.ClientEmail);
+        if (injected is not null)
+        {
+            switch (injected.Kind)
+            {
+                case SandboxFaultKind.Reject:
+                    var (status, description) = OAuthErrors.Lookup(injected.Reason!);
+                    await FailAsync(status, injected.Reason!, description, SandboxFaultKind.Reject, injected.RetryAfterSeconds).ConfigureAwait(false);
+                    return;
+                case SandboxFaultKind.Hang:
+                    state.Record(new RecordedRequest("OAuth", request.Method, request.Path.Value ?? "", null, null, 0, null, SandboxFaultKind.Hang, receivedAt));
+                    await FaultActions.HangAsync(context, stopping).ConfigureAwait(false);
+                    return;
+                default:
+                    state.Record(new RecordedRequest("OAuth", request.Method, request.Path.Value ?? "", null, null, 0, null, SandboxFaultKind.ResetConnection, receivedAt));
+                    context.Abort();
+                    return;
+            }
         }
 
         // A token for other scopes is issued as Google would; FCM then refuses it (insufficient scopes).

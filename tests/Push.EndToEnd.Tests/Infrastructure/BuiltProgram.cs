@@ -5,7 +5,7 @@ namespace Push.EndToEnd.Tests.Infrastructure;
 /// <summary>The relay's programs as the solution build left them (same configuration as these tests).</summary>
 public static class BuiltProgram
 {
-    private static string Configuration =>
+    public static string Configuration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
     /// <summary>The Function App's build output: the folder Azure deploys and the local host runs.</summary>

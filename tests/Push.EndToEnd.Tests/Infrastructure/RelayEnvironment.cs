@@ -94,7 +94,18 @@ public class RelayEnvironment : IAsyncLifetime
         services.AddDeviceRegistry(configuration);
         services.AddDeliveryLedger(configuration);
         _storage = services.BuildServiceProvider();
+        BeforeRelayStarts();
         Relay = await StartRelayAsync();
+    }
+
+    /// <summary>For an environment whose relay must meet the sandbox in some state from its very start.</summary>
+    protected virtual void BeforeRelayStarts()
+    {
+    }
+
+    /// <summary>For an environment that needs other values for some of the settings below.</summary>
+    protected virtual void Override(Dictionary<string, string?> settings)
+    {
     }
 
     /// <summary>The relay's settings as environment variables: the names README documents, nothing test-only.</summary>
@@ -148,6 +159,7 @@ public class RelayEnvironment : IAsyncLifetime
             settings["AzureWebJobs.DeliverMessage.Disabled"] = "true";
             settings["AzureWebJobs.ManageDevices.Disabled"] = "true";
         }
+        Override(settings);
         return settings;
     }
 

@@ -41,6 +41,80 @@ public sealed class FcmSandboxTests
         Assert.Equal(1, tokens.FetchCount);
     }
 
+    [Theory]
+    [InlineData("temporarily_unavailable")] // 503
+    [InlineData("internal_failure")]        // 500
+    public async Task A_token_endpoint_answering_5xx_is_a_transient_outage_and_the_next_send_gets_through(string error)
+    {
+        await using var rig = await SandboxRig.StartAsync();
+        using var tokens = rig.CreateTokenSource();
+        using var client = rig.CreateFcmClient(tokens);
+        // Until cleared: Google.Apis.Auth itself retries a 503 a few times before it gives up.
+        rig.Sandbox.Faults.Add(new SandboxFault { Provider = SandboxProvider.OAuth, Kind = SandboxFaultKind.Reject, Reason = error });
+
+        var during = Assert.IsType<PushRejected>(await client.SendAsync(Message(), CancellationToken.None));
+        rig.Sandbox.Faults.Clear();
+        var after = await client.SendAsync(Message(), CancellationToken.None);
+
+        Assert.Equal(PushFailureReason.TokenEndpointUnavailable, during.Reason);
+        Assert.True(during.IsTransient);
+        Assert.Null(during.HttpStatus); // FCM itself was never asked
+        Assert.DoesNotContain(rig.Sandbox.AllRequests, r => r.Target == "Fcm" && r.Status != 200);
+        Assert.IsType<PushAccepted>(after);
+        var line = Assert.Single(rig.Logs.Lines, l => l.Id.Id == 1107).Text;
+        Assert.Contains("token endpoint is unavailable", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(rig.Logs.Lines, l => l.Id.Id == 1106);
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_that_does_not_answer_in_time_is_a_transient_outage()
+    {
+        await using var rig = await SandboxRig.StartAsync();
+        rig.FcmOptions.RequestTimeout = TimeSpan.FromSeconds(1);
+        using var tokens = rig.CreateTokenSource();
+        using var client = rig.CreateFcmClient(tokens);
+        rig.Sandbox.Faults.Add(new SandboxFault { Provider = SandboxProvider.OAuth, Kind = SandboxFaultKind.Hang });
+
+        var result = Assert.IsType<PushRejected>(await client.SendAsync(Message(), CancellationToken.None));
+
+        Assert.Equal(PushFailureReason.TokenEndpointUnavailable, result.Reason);
+        Assert.True(result.IsTransient);
+    }
+
+    [Fact]
+    public async Task An_unreachable_token_endpoint_is_a_transient_outage_not_an_fcm_failure()
+    {
+        await using var rig = await SandboxRig.StartAsync();
+        var closed = Push.Testing.FreePorts.Next();
+        using var key = System.Security.Cryptography.RSA.Create();
+        key.ImportFromPem(rig.ServiceAccountPrivateKeyPem);
+        rig.FcmOptions.ServiceAccountPath = TestKeys.WriteServiceAccount(rig.Directory.Path, key, SandboxRig.ClientEmail, SandboxRig.ProjectId,
+            new Uri($"https://127.0.0.1:{closed}/token"));
+        using var tokens = rig.CreateTokenSource();
+        using var client = rig.CreateFcmClient(tokens);
+
+        var result = Assert.IsType<PushRejected>(await client.SendAsync(Message(), CancellationToken.None));
+
+        Assert.Equal(PushFailureReason.TokenEndpointUnavailable, result.Reason);
+        Assert.Contains("unreachable", result.ProviderReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_grant_is_a_permanent_authentication_failure()
+    {
+        await using var rig = await SandboxRig.StartAsync();
+        using var tokens = rig.CreateTokenSource();
+        using var client = rig.CreateFcmClient(tokens);
+        rig.Sandbox.Faults.Add(new SandboxFault { Provider = SandboxProvider.OAuth, Kind = SandboxFaultKind.Reject, Reason = "invalid_grant" });
+
+        var result = Assert.IsType<PushRejected>(await client.SendAsync(Message(), CancellationToken.None));
+
+        Assert.Equal(PushFailureReason.AuthenticationFailed, result.Reason);
+        Assert.False(result.IsTransient);
+        Assert.Contains("invalid_grant", result.ProviderReason, StringComparison.Ordinal);
+        Assert.Contains("Fcm:ServiceAccountPath", Assert.Single(rig.Logs.Lines, l => l.Id.Id == 1106).Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Unauthenticated_fetches_one_new_token_and_retries_once()
     {
