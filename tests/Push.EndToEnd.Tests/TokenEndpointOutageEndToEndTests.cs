@@ -39,7 +39,7 @@ public sealed class TokenEndpointOutageEndToEndTests(TokenEndpointOutageEndToEnd
         {
             pending = (await env.Ledger.GetAsync(im.TrackingId, default)).Values.SingleOrDefault();
             return pending is { Status: DeliveryStatus.Pending };
-        }, TimeSpan.FromSeconds(30), "a pending outcome during the outage");
+        }, "a pending outcome during the outage", TimeSpan.FromSeconds(30));
         Assert.Equal("TokenEndpointUnavailable", pending!.Reason);
         Assert.DoesNotContain(env.Sandbox.FcmMessages, m => m.Token == android.PushToken);
 
