@@ -41,24 +41,19 @@ public class ApnsProviderTokenMinter
     /// <summary>Tokens minted by this object (a mint that then lost the store race included).</summary>
     public int MintCount => Volatile.Read(ref _mintCount);
 
-    /// <exception cref="ProviderSecretException">The key is missing or not a PKCS#8 P-256 PEM.</exception>
+    /// <exception cref="ProviderSecretException">The key is missing or not a PKCS#8 P-256 PEM (<see cref="ApnsSigningKey"/>).</exception>
     public virtual async Task<MintedProviderToken> MintAsync(CancellationToken cancellationToken)
     {
         var pem = await _secrets.GetApnsKeyPemAsync(cancellationToken).ConfigureAwait(false);
-        var key = ECDsa.Create();
+        ECDsa key;
         try
         {
-            key.ImportFromPem(pem);
+            // The same checks as at start (PKCS#8, curve P-256), wherever the key came from.
+            key = ApnsSigningKey.Parse(pem, _secrets.ApnsKeyOrigin);
         }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        catch (InvalidOperationException ex)
         {
-            key.Dispose();
-            throw new ProviderSecretException($"{_secrets.ApnsKeyOrigin} is not a PEM ECDSA private key");
-        }
-        if (key.KeySize != 256)
-        {
-            key.Dispose();
-            throw new ProviderSecretException($"{_secrets.ApnsKeyOrigin} is not a P-256 key (ES256 needs P-256)");
+            throw new ProviderSecretException(ex.Message);
         }
         // A fresh issuer mints on first use; it owns and disposes the key.
         using var issuer = new ApnsJwtIssuer(TeamId, KeyId, key, ApnsJwtIssuer.MinimumMintInterval, _timeProvider);

@@ -24,23 +24,7 @@ public static class ApnsEnvironments
         {
             return new ApnsClientsByEnvironment(production, production);
         }
-        var development = new ApnsClient(Options.Create(CopyWithEndpoint(configured, endpoint)), tokens, time, logger);
+        var development = new ApnsClient(Options.Create(configured.WithEndpoint(endpoint)), tokens, time, logger);
         return new ApnsClientsByEnvironment(production, development);
     }
-
-    private static ApnsOptions CopyWithEndpoint(ApnsOptions source, Uri endpoint) => new()
-    {
-        Endpoint = endpoint,
-        TeamId = source.TeamId,
-        KeyId = source.KeyId,
-        PrivateKeyPath = source.PrivateKeyPath,
-        Connections = source.Connections,
-        MaxConcurrentStreamsPerConnection = source.MaxConcurrentStreamsPerConnection,
-        RequestTimeout = source.RequestTimeout,
-        KeepAlivePingDelay = source.KeepAlivePingDelay,
-        KeepAlivePingTimeout = source.KeepAlivePingTimeout,
-        TokenRefreshInterval = source.TokenRefreshInterval,
-        TrustedCaPath = source.TrustedCaPath,
-        Proxy = source.Proxy,
-    };
 }

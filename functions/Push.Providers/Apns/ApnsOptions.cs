@@ -49,4 +49,17 @@ public sealed class ApnsOptions
 
     /// <summary>An optional outbound proxy.</summary>
     public ProxyOptions Proxy { get; set; } = new();
+
+    /// <summary>
+    /// These options for another endpoint (Apple's development one): every other setting is carried over,
+    /// including any added later, because the copy is made field by field by the runtime rather than by a
+    /// list of properties here. <see cref="Proxy"/> is shared, not copied: options are not changed once bound.
+    /// </summary>
+    public ApnsOptions WithEndpoint(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var copy = (ApnsOptions)MemberwiseClone();
+        copy.Endpoint = endpoint;
+        return copy;
+    }
 }

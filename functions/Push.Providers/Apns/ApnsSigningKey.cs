@@ -2,8 +2,12 @@ using System.Security.Cryptography;
 
 namespace Push.Providers.Apns;
 
-/// <summary>Loads and checks Apple's .p8 signing key. Errors name the setting and never include key material.</summary>
-internal static class ApnsSigningKey
+/// <summary>
+/// Loads and checks Apple's .p8 signing key: a PKCS#8 PEM of an ECDSA key on curve P-256. The one parser for it,
+/// for the start-up check, the provider's own token issuer and the shared-token minter (whose key may come from
+/// Key Vault). Errors name where the key came from and never include key material.
+/// </summary>
+public static class ApnsSigningKey
 {
     private const string Setting = "Apns:PrivateKeyPath";
     private const string P256Oid = "1.2.840.10045.3.1.7";
@@ -23,14 +27,17 @@ internal static class ApnsSigningKey
         {
             throw new InvalidOperationException($"{Setting} '{path}' cannot be read: {ex.GetType().Name}");
         }
-        return Parse(pem, path);
+        return Parse(pem, $"{Setting} '{path}'");
     }
 
-    public static ECDsa Parse(string pem, string path)
+    /// <param name="origin">Where the PEM came from, for the message: a setting and its value, or a Key Vault secret.</param>
+    /// <exception cref="InvalidOperationException">Not a PKCS#8 PEM P-256 key; the message starts with <paramref name="origin"/>.</exception>
+    public static ECDsa Parse(string pem, string origin)
     {
+        ArgumentNullException.ThrowIfNull(pem);
         if (!PemEncoding.TryFind(pem, out var fields) || pem[fields.Label] is not "PRIVATE KEY")
         {
-            throw new InvalidOperationException($"{Setting} '{path}' is not a PKCS#8 PEM private key (expected a PEM block labelled 'PRIVATE KEY', as Apple's .p8 files are)");
+            throw new InvalidOperationException($"{origin} is not a PKCS#8 PEM private key (expected a PEM block labelled 'PRIVATE KEY', as Apple's .p8 files are)");
         }
         byte[] der;
         try
@@ -39,7 +46,7 @@ internal static class ApnsSigningKey
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"{Setting} '{path}' has malformed base64 in its PEM body");
+            throw new InvalidOperationException($"{origin} has malformed base64 in its PEM body");
         }
         var key = ECDsa.Create();
         try
@@ -48,14 +55,14 @@ internal static class ApnsSigningKey
             var parameters = key.ExportParameters(false);
             if (key.KeySize != 256 || parameters.Curve.Oid?.Value is not P256Oid && parameters.Curve.Oid?.FriendlyName is not ("nistP256" or "ECDSA_P256"))
             {
-                throw new InvalidOperationException($"{Setting} '{path}' is not a P-256 key (ES256 needs curve P-256, found {key.KeySize} bits)");
+                throw new InvalidOperationException($"{origin} is not a P-256 key (ES256 needs curve P-256, found {key.KeySize} bits)");
             }
             return key;
         }
         catch (CryptographicException)
         {
             key.Dispose();
-            throw new InvalidOperationException($"{Setting} '{path}' is not a valid PKCS#8 ECDSA private key");
+            throw new InvalidOperationException($"{origin} is not a valid PKCS#8 ECDSA private key");
         }
         catch
         {
