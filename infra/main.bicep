@@ -78,8 +78,10 @@ param apnsEndpoint string = 'https://api.push.apple.com'
 @description('FCM base URL: Fcm__Endpoint.')
 param fcmEndpoint string = 'https://fcm.googleapis.com'
 
-@description('Google project id for FCM (Fcm__ProjectId). Empty: the project_id of the service-account JSON.')
-param fcmProjectId string = ''
+@description('Google project id for FCM (Fcm__ProjectId), the project_id of the service account. Required: the service account lives in Key Vault and is read only when a token is fetched, so the app cannot take the project from it at start.')
+@minLength(1)
+@maxLength(63)
+param fcmProjectId string
 
 @description('Id of the current key-encryption key (Registry__KeyEncryptionKeyId), letters, digits and "_" only: after a rotation it becomes part of an app setting name. Its value is the Key Vault secret registry-kek-<id>.')
 @minLength(1)
@@ -308,14 +310,12 @@ var disabledFunctionSettings = [
   }
 ]
 
-var optionalSettings = empty(fcmProjectId)
-  ? []
-  : [
-      {
-        name: 'Fcm__ProjectId'
-        value: fcmProjectId
-      }
-    ]
+var optionalSettings = [
+  {
+    name: 'Fcm__ProjectId'
+    value: fcmProjectId
+  }
+]
 
 // Built-in role definition ids (the same in every tenant).
 var roles = {

@@ -6,6 +6,7 @@ using '../main.bicep'
 param environmentName = 'dev'
 param apnsTeamId = readEnvironmentVariable('APNS_TEAM_ID')
 param apnsKeyId = readEnvironmentVariable('APNS_KEY_ID')
+param fcmProjectId = readEnvironmentVariable('FCM_PROJECT_ID')
 param operatorPrincipalId = readEnvironmentVariable('PUSH_OPERATOR_OBJECT_ID', '')
 param actionGroupId = readEnvironmentVariable('PUSH_ACTION_GROUP_ID', '')
 param registryKeyEncryptionKeyId = 'devkek1'

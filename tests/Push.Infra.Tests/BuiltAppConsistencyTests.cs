@@ -30,13 +30,6 @@ namespace Push.Infra.Tests;
 /// </summary>
 public sealed class BuiltAppConsistencyTests(CompiledInfrastructure infra) : IClassFixture<CompiledInfrastructure>
 {
-    /// <summary>
-    /// Settings the app still validates at start that the template deliberately does not give, because the value comes
-    /// from Key Vault (KeyVault__Uri) on Flex Consumption, where no secret file can be mounted. The app has to accept
-    /// Key Vault in their place before this deployment can start (infra/README.md, "What the app still needs").
-    /// </summary>
-    public static readonly string[] AwaitingAppSupport = ["Apns:PrivateKeyPath", "Fcm:ServiceAccountPath"];
-
     public static readonly TheoryData<string> Transports = new() { "storageQueues", "serviceBus" };
 
     [Fact]
@@ -165,8 +158,7 @@ public sealed class BuiltAppConsistencyTests(CompiledInfrastructure infra) : ICl
     {
         var keys = AppSettingsCatalog.Keys();
         var template = infra.Evaluated(transport: transport)
-            .With("previousKeyEncryptionKeyIds", new JsonArray("kek-0"))
-            .With("fcmProjectId", JsonValue.Create("push-relay-test"))
+            .With("previousKeyEncryptionKeyIds", new JsonArray("kek0"))
             .With("disabledFunctions", new JsonArray("ProcessDeadLetters"));
         var site = FunctionAppSite.From(template);
         var functions = BuiltApp.Functions.Select(f => f.Name).ToHashSet();
@@ -186,21 +178,19 @@ public sealed class BuiltAppConsistencyTests(CompiledInfrastructure infra) : ICl
 
     [Theory]
     [MemberData(nameof(Transports))]
-    public void The_worker_composed_with_the_template_settings_starts_but_for_the_settings_awaiting_key_vault_support(string transport)
+    public void The_worker_composed_with_the_template_settings_starts(string transport)
     {
-        var site = FunctionAppSite.From(infra.Evaluated(transport: transport).With("previousKeyEncryptionKeyIds", new JsonArray("kek-0")));
+        var site = FunctionAppSite.From(infra.Evaluated(transport: transport).With("previousKeyEncryptionKeyIds", new JsonArray("kek0")));
         using var provider = ComposeWorker(site);
 
         var failures = StartupFailures(provider);
 
-        var unexpected = failures.Where(f => !AwaitingAppSupport.Any(key => f.Contains(key, StringComparison.Ordinal))).ToList();
-        Assert.True(unexpected.Count == 0, "the app refuses settings the template gives:\n" + string.Join("\n", unexpected));
-        // Each awaited setting is still demanded: when the app reads Key Vault instead, empty AwaitingAppSupport.
-        Assert.All(AwaitingAppSupport, key => Assert.Contains(failures, f => f.Contains(key, StringComparison.Ordinal)));
+        // The provider secrets come from Key Vault (no file on Flex): nothing the app validates at start is missing.
+        Assert.True(failures.Count == 0, "the app refuses settings the template gives:\n" + string.Join("\n", failures));
         // What the template gives did arrive: the key ids, the queue transport, and an earlier KEK by its id.
         var kek = provider.GetRequiredService<IOptions<DeviceKeyProtectionOptions>>().Value;
         Assert.Equal(site.Setting("Registry__KeyEncryptionKeyId"), kek.KeyEncryptionKeyId);
-        Assert.Equal(["kek-0"], kek.PreviousKeyEncryptionKeys.Keys);
+        Assert.Equal(["kek0"], kek.PreviousKeyEncryptionKeys.Keys);
         Assert.Equal(transport == "serviceBus" ? QueueTransport.ServiceBus : QueueTransport.StorageQueues,
             provider.GetRequiredService<IOptions<QueueNames>>().Value.Transport);
         Assert.Equal(new Uri(site.Setting("KeyVault__Uri")), provider.GetRequiredService<IOptions<KeyVaultOptions>>().Value.Uri);

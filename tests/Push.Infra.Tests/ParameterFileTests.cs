@@ -8,6 +8,7 @@ public sealed class ParameterFileTests(ParameterFileTests.Runs runs) : IClassFix
     [Theory]
     [InlineData("apnsTeamId")]
     [InlineData("apnsKeyId")]
+    [InlineData("fcmProjectId")]
     [InlineData("registryKeyEncryptionKeyId")]
     [InlineData("environmentName")]
     public void A_parameter_file_missing_a_required_value_fails_naming_it(string parameter)
@@ -81,6 +82,7 @@ public sealed class ParameterFileTests(ParameterFileTests.Runs runs) : IClassFix
             ["environmentName"] = "'dev'",
             ["apnsTeamId"] = "'TEAM123456'",
             ["apnsKeyId"] = "'KEY1234567'",
+            ["fcmProjectId"] = "'push-relay-test'",
             ["registryKeyEncryptionKeyId"] = "'kek1'",
         };
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Google.Apis.Auth.OAuth2;
 using Microsoft.Extensions.Options;
 using Push.Providers.Fcm;
@@ -51,8 +50,8 @@ public class FcmAccessTokenFetcher
         ServiceAccountCredential credential;
         try
         {
-            credential = GoogleServiceAccountCredentials.Create(_options, _timeProvider, account.ClientEmail, account.TokenUri, account.PrivateKeyId,
-                account.PrivateKeyPem);
+            credential = GoogleServiceAccountCredentials.Create(_options, _timeProvider, account.ClientEmail, account.TokenUri.AbsoluteUri,
+                account.PrivateKeyId, account.PrivateKeyPem);
         }
         catch (Exception ex) when (ex is ArgumentException or CryptographicException or FormatException)
         {
@@ -66,45 +65,16 @@ public class FcmAccessTokenFetcher
         return new MintedProviderToken(response.AccessToken, requestedAt, requestedAt + TimeSpan.FromSeconds(response.ExpiresInSeconds ?? 3600));
     }
 
-    private Account Parse(string json)
+    // The one service-account parser (the start-up check uses it too), with the origin in its messages.
+    private FcmServiceAccount Parse(string json)
     {
-        var origin = _secrets.FcmServiceAccountOrigin;
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json);
+            return FcmServiceAccount.Parse(json, _secrets.FcmServiceAccountOrigin, requireProjectId: false);
         }
-        catch (JsonException)
+        catch (InvalidOperationException ex)
         {
-            // JsonException messages quote the text around the error, which may be key material.
-            throw new ProviderSecretException($"{origin} is not valid JSON");
+            throw new ProviderSecretException(ex.Message);
         }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new ProviderSecretException($"{origin} is not a JSON object");
-            }
-            var email = Required(root, "client_email", origin);
-            var key = Required(root, "private_key", origin);
-            var tokenUri = Required(root, "token_uri", origin);
-            if (!Uri.TryCreate(tokenUri, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
-            {
-                throw new ProviderSecretException($"{origin} has a 'token_uri' that is not an https:// URI");
-            }
-            var keyId = root.TryGetProperty("private_key_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-            return new Account(email, key, keyId, uri.AbsoluteUri);
-        }
-    }
-
-    private static string Required(JsonElement root, string name, string origin) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
-            ? text
-            : throw new ProviderSecretException($"{origin} is missing '{name}'");
-
-    private sealed record Account(string ClientEmail, string PrivateKeyPem, string? PrivateKeyId, string TokenUri)
-    {
-        public override string ToString() => $"Account {{ ClientEmail = {ClientEmail} }}";
     }
 }

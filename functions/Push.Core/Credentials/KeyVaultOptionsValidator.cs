@@ -1,21 +1,34 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Push.Core.Credentials;
 
-/// <summary>Checks the <c>KeyVault</c> section at start; messages name the setting.</summary>
-public sealed partial class KeyVaultOptionsValidator : IValidateOptions<KeyVaultOptions>
+/// <summary>
+/// Checks the <c>KeyVault</c> section at start, and that the provider secrets come from somewhere: the files
+/// <c>Apns:PrivateKeyPath</c> and <c>Fcm:ServiceAccountPath</c> (whose contents the providers' own validators check), or
+/// Key Vault (whose secrets <see cref="ProviderSecretsCheck"/> reads at start). Messages name the setting.
+/// </summary>
+public sealed partial class KeyVaultOptionsValidator(IConfiguration configuration) : IValidateOptions<KeyVaultOptions>
 {
     private const string Prefix = KeyVaultOptions.SectionName + ":";
 
     public ValidateOptionsResult Validate(string? name, KeyVaultOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
         if (options.Uri is null)
         {
-            return ValidateOptionsResult.Success;
+            if (string.IsNullOrWhiteSpace(configuration["Apns:PrivateKeyPath"]))
+            {
+                failures.Add("Apns:PrivateKeyPath is required (the .p8 key file from Apple), or set KeyVault:Uri to read the key from Key Vault");
+            }
+            if (string.IsNullOrWhiteSpace(configuration["Fcm:ServiceAccountPath"]))
+            {
+                failures.Add("Fcm:ServiceAccountPath is required (the service-account JSON), or set KeyVault:Uri to read it from Key Vault");
+            }
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
-        var failures = new List<string>();
         if (!options.Uri.IsAbsoluteUri || options.Uri.Scheme != System.Uri.UriSchemeHttps)
         {
             failures.Add($"{Prefix}{nameof(options.Uri)} must be an absolute https:// URI of the vault");

@@ -31,7 +31,7 @@ public static class SharedProviderTokensServiceCollectionExtensions
         services.AddOptions<SharedProviderTokenOptions>().Bind(configuration.GetSection(SharedProviderTokenOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SharedProviderTokenOptions>, SharedProviderTokenOptionsValidator>());
         services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>, KeyVaultOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>>(new KeyVaultOptionsValidator(configuration)));
         services.AddOptions<DeviceKeyProtectionOptions>().Bind(configuration.GetSection(DeviceKeyProtectionOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceKeyProtectionOptions>, DeviceKeyProtectionOptionsValidator>());
         // Bound here too so this works whichever order; AddPushProviders binds (and validates) the same sections.

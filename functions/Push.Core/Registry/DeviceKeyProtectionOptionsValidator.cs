@@ -65,14 +65,14 @@ public sealed partial class DeviceKeyProtectionOptionsValidator : IValidateOptio
     {
         if (string.IsNullOrWhiteSpace(id))
         {
-            failures.Add($"{setting} is missing: set a short label for the key-encryption key (e.g. 'kek-2025-01').");
+            failures.Add($"{setting} is missing: set a short label for the key-encryption key (e.g. 'kek_2025_01').");
         }
         else if (!IdPattern().IsMatch(id))
         {
-            failures.Add($"{setting} must be 1 to 32 letters, digits, '.', '_' or '-'.");
+            failures.Add($"{setting} must be 1 to 32 letters, digits or '_' (an earlier key's id becomes part of an app setting name, which Azure allows no other characters in).");
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9_]{1,32}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 }

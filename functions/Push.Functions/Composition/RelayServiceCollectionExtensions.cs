@@ -51,6 +51,7 @@ public static class RelayServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ApnsClient>>()));
         services.AddSingleton<IPushDispatcher, ProviderDispatcher>();
+        services.AddHostedService<ProviderSecretsCheck>();
         services.AddHostedService<ProviderEndpointCheck>();
 
         // The pipeline.

@@ -21,13 +21,18 @@ public sealed class ApnsOptionsValidator : IValidateOptions<ApnsOptions>
         {
             errors.Add("Apns:KeyId must be 10 characters A-Z or 0-9");
         }
-        try
+        // The key file when one is named. Whether one must be is the composition's call: the relay may read the key from
+        // Key Vault instead (and checks that at start), and a client without a token source of its own needs none.
+        if (!string.IsNullOrWhiteSpace(options.PrivateKeyPath))
         {
-            ApnsSigningKey.Load(options.PrivateKeyPath).Dispose();
-        }
-        catch (InvalidOperationException ex)
-        {
-            errors.Add(ex.Message);
+            try
+            {
+                ApnsSigningKey.Load(options.PrivateKeyPath).Dispose();
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add(ex.Message);
+            }
         }
         if (options.Connections is < 1 or > 64)
         {

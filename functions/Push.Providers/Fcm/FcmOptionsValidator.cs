@@ -17,13 +17,21 @@ public sealed class FcmOptionsValidator : IValidateOptions<FcmOptions>
         {
             errors.Add("Fcm:ProjectId must be a Google project id (lower-case letters, digits and hyphens)");
         }
-        try
+        // The service-account file when one is named (see ApnsOptionsValidator: the relay may read it from Key Vault).
+        if (!string.IsNullOrWhiteSpace(options.ServiceAccountPath))
         {
-            FcmServiceAccount.Load(options.ServiceAccountPath, requireProjectId: string.IsNullOrEmpty(options.ProjectId));
+            try
+            {
+                FcmServiceAccount.Load(options.ServiceAccountPath, requireProjectId: string.IsNullOrEmpty(options.ProjectId));
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add(ex.Message);
+            }
         }
-        catch (InvalidOperationException ex)
+        else if (string.IsNullOrEmpty(options.ProjectId))
         {
-            errors.Add(ex.Message);
+            errors.Add("Fcm:ProjectId is required when Fcm:ServiceAccountPath is not set (the project is otherwise read from the service-account file)");
         }
         if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > TimeSpan.FromMinutes(5))
         {

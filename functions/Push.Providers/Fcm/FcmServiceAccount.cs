@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace Push.Providers.Fcm;
 
 /// <summary>
-/// The fields of a Google service-account JSON that FCM needs. Errors name <c>Fcm:ServiceAccountPath</c>
-/// and never include the key.
+/// The fields of a Google service-account JSON that FCM needs, and the one parser for it (the start-up check, the
+/// provider's own token source and the shared-token fetcher, whose JSON may come from Key Vault). Errors name where
+/// the JSON came from and never include the key.
 /// </summary>
 public sealed class FcmServiceAccount
 {
@@ -22,7 +23,8 @@ public sealed class FcmServiceAccount
 
     public string ClientEmail { get; }
 
-    internal string PrivateKeyPem { get; }
+    /// <summary>The RSA key in PEM: secret, never logged or printed.</summary>
+    public string PrivateKeyPem { get; }
 
     public string? PrivateKeyId { get; }
 
@@ -48,11 +50,14 @@ public sealed class FcmServiceAccount
         {
             throw new InvalidOperationException($"{Setting} '{path}' cannot be read: {ex.GetType().Name}");
         }
-        return Parse(json, path, requireProjectId);
+        return Parse(json, $"{Setting} '{path}'", requireProjectId);
     }
 
-    internal static FcmServiceAccount Parse(string json, string path, bool requireProjectId)
+    /// <param name="origin">Where the JSON came from, for the message: a setting and its value, or a Key Vault secret.</param>
+    /// <exception cref="InvalidOperationException">Not a usable service account; the message starts with <paramref name="origin"/>.</exception>
+    public static FcmServiceAccount Parse(string json, string origin, bool requireProjectId)
     {
+        ArgumentNullException.ThrowIfNull(json);
         JsonDocument document;
         try
         {
@@ -61,30 +66,30 @@ public sealed class FcmServiceAccount
         catch (JsonException)
         {
             // JsonException messages quote the text around the error, which may be key material.
-            throw new InvalidOperationException($"{Setting} '{path}' is not valid JSON");
+            throw new InvalidOperationException($"{origin} is not valid JSON");
         }
         using (document)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new InvalidOperationException($"{Setting} '{path}' is not a JSON object");
+                throw new InvalidOperationException($"{origin} is not a JSON object");
             }
             if (Optional(root, "type") is { } type && type != "service_account")
             {
-                throw new InvalidOperationException($"{Setting} '{path}' has type '{type}', expected 'service_account'");
+                throw new InvalidOperationException($"{origin} has type '{type}', expected 'service_account'");
             }
-            var clientEmail = Required(root, "client_email", path);
-            var privateKey = Required(root, "private_key", path);
-            var tokenUriText = Required(root, "token_uri", path);
+            var clientEmail = Required(root, "client_email", origin);
+            var privateKey = Required(root, "private_key", origin);
+            var tokenUriText = Required(root, "token_uri", origin);
             var projectId = Optional(root, "project_id");
             if (requireProjectId && string.IsNullOrEmpty(projectId))
             {
-                throw new InvalidOperationException($"{Setting} '{path}' is missing 'project_id' (or set Fcm:ProjectId)");
+                throw new InvalidOperationException($"{origin} is missing 'project_id' (or set Fcm:ProjectId)");
             }
             if (!Uri.TryCreate(tokenUriText, UriKind.Absolute, out var tokenUri) || tokenUri.Scheme != Uri.UriSchemeHttps)
             {
-                throw new InvalidOperationException($"{Setting} '{path}' has a 'token_uri' that is not an https:// URI");
+                throw new InvalidOperationException($"{origin} has a 'token_uri' that is not an https:// URI");
             }
             using (var rsa = RSA.Create())
             {
@@ -94,21 +99,21 @@ public sealed class FcmServiceAccount
                 }
                 catch (Exception ex) when (ex is ArgumentException or CryptographicException)
                 {
-                    throw new InvalidOperationException($"{Setting} '{path}' has a 'private_key' that is not a PEM RSA private key");
+                    throw new InvalidOperationException($"{origin} has a 'private_key' that is not a PEM RSA private key");
                 }
                 if (rsa.KeySize < 2048)
                 {
-                    throw new InvalidOperationException($"{Setting} '{path}' has a 'private_key' of {rsa.KeySize} bits; Google issues 2048-bit keys");
+                    throw new InvalidOperationException($"{origin} has a 'private_key' of {rsa.KeySize} bits; Google issues 2048-bit keys");
                 }
             }
             return new FcmServiceAccount(clientEmail, privateKey, Optional(root, "private_key_id"), tokenUri, projectId);
         }
     }
 
-    private static string Required(JsonElement root, string name, string path) =>
+    private static string Required(JsonElement root, string name, string origin) =>
         Optional(root, name) is { Length: > 0 } value
             ? value
-            : throw new InvalidOperationException($"{Setting} '{path}' is missing '{name}'");
+            : throw new InvalidOperationException($"{origin} is missing '{name}'");
 
     private static string? Optional(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -10,13 +10,13 @@ public sealed class AesGcmDeviceKeyProtectorTests
     [Fact]
     public void Wrap_then_unwrap_returns_the_key_and_the_blob_does_not_contain_it()
     {
-        using var protector = NewProtector("kek-a");
+        using var protector = NewProtector("kek_a");
         var key = RandomNumberGenerator.GetBytes(32);
 
         var wrapped = protector.Wrap("device-key-1", key);
 
         Assert.Equal("device-key-1", wrapped.KeyId);
-        Assert.Equal("kek-a", wrapped.KekId);
+        Assert.Equal("kek_a", wrapped.KekId);
         Assert.Equal(AesGcmDeviceKeyProtector.WrappedSize, wrapped.Wrapped.Length);
         Assert.Equal(-1, wrapped.Wrapped.AsSpan().IndexOf(key));
         var unwrapped = new byte[32];
@@ -62,8 +62,8 @@ public sealed class AesGcmDeviceKeyProtectorTests
     [Fact]
     public void The_wrong_kek_fails_even_with_the_same_kek_id()
     {
-        using var one = NewProtector("kek-1");
-        using var other = NewProtector("kek-1");
+        using var one = NewProtector("kek1");
+        using var other = NewProtector("kek1");
         var wrapped = one.Wrap("k", RandomNumberGenerator.GetBytes(32));
 
         Assert.ThrowsAny<CryptographicException>(() => other.Unwrap(wrapped, new byte[32]));
@@ -72,31 +72,31 @@ public sealed class AesGcmDeviceKeyProtectorTests
     [Fact]
     public void An_unknown_kek_id_fails_and_names_the_id()
     {
-        using var one = NewProtector("kek-old");
-        using var other = NewProtector("kek-new");
+        using var one = NewProtector("kek_old");
+        using var other = NewProtector("kek_new");
         var wrapped = one.Wrap("k", RandomNumberGenerator.GetBytes(32));
 
         var error = Assert.ThrowsAny<CryptographicException>(() => other.Unwrap(wrapped, new byte[32]));
-        Assert.Contains("kek-old", error.Message, StringComparison.Ordinal);
+        Assert.Contains("kek_old", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void After_rotation_keys_wrapped_with_the_previous_kek_still_unwrap()
     {
         var oldKek = RandomNumberGenerator.GetBytes(32);
-        using var before = new AesGcmDeviceKeyProtector(Options.Create(KekOptions("kek-1", oldKek)));
+        using var before = new AesGcmDeviceKeyProtector(Options.Create(KekOptions("kek1", oldKek)));
         var key = RandomNumberGenerator.GetBytes(32);
         var wrapped = before.Wrap("k", key);
 
-        var rotated = KekOptions("kek-2");
-        rotated.PreviousKeyEncryptionKeys["kek-1"] = Convert.ToBase64String(oldKek);
+        var rotated = KekOptions("kek2");
+        rotated.PreviousKeyEncryptionKeys["kek1"] = Convert.ToBase64String(oldKek);
         using var after = new AesGcmDeviceKeyProtector(Options.Create(rotated));
 
         var unwrapped = new byte[32];
         after.Unwrap(wrapped, unwrapped);
         Assert.Equal(key, unwrapped);
         Assert.True(after.NeedsRewrap(wrapped));
-        Assert.Equal("kek-2", after.Wrap("k", key).KekId);
+        Assert.Equal("kek2", after.Wrap("k", key).KekId);
         Assert.False(after.NeedsRewrap(after.Wrap("k", key)));
     }
 

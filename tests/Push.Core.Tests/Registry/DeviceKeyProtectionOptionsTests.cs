@@ -24,7 +24,7 @@ public sealed class DeviceKeyProtectionOptionsTests
         var result = new DeviceKeyProtectionOptionsValidator().Validate(null, new DeviceKeyProtectionOptions
         {
             KeyEncryptionKey = value,
-            KeyEncryptionKeyId = "kek-1",
+            KeyEncryptionKeyId = "kek1",
         });
 
         Assert.True(result.Failed);
@@ -55,13 +55,13 @@ public sealed class DeviceKeyProtectionOptionsTests
         var options = new DeviceKeyProtectionOptions
         {
             KeyEncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            KeyEncryptionKeyId = "kek-2",
+            KeyEncryptionKeyId = "kek2",
         };
-        options.PreviousKeyEncryptionKeys["kek-1"] = Convert.ToBase64String(new byte[31]);
+        options.PreviousKeyEncryptionKeys["kek1"] = Convert.ToBase64String(new byte[31]);
 
         var result = new DeviceKeyProtectionOptionsValidator().Validate(null, options);
 
-        Assert.Contains(result.Failures!, f => f.Contains("Registry:PreviousKeyEncryptionKeys:kek-1", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("Registry:PreviousKeyEncryptionKeys:kek1", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class DeviceKeyProtectionOptionsTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Registry:KeyEncryptionKey"] = shortKey,
-            ["Registry:KeyEncryptionKeyId"] = "kek-1",
+            ["Registry:KeyEncryptionKeyId"] = "kek1",
         });
         // Never contacted: the host must fail before any storage call.
         builder.Services.AddSingleton(new TableServiceClient("UseDevelopmentStorage=true"));
@@ -92,7 +92,7 @@ public sealed class DeviceKeyProtectionOptionsTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Registry:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Registry:KeyEncryptionKeyId"] = "kek-1",
+            ["Registry:KeyEncryptionKeyId"] = "kek1",
             ["Registry:DevicesTable"] = "devicesx",
             ["Registry:CacheDuration"] = "00:00:02",
         });

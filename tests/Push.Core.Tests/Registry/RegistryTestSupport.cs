@@ -9,13 +9,13 @@ namespace Push.Core.Tests.Registry;
 
 internal static class RegistryTestSupport
 {
-    public static DeviceKeyProtectionOptions KekOptions(string kekId = "kek-1", byte[]? kek = null) => new()
+    public static DeviceKeyProtectionOptions KekOptions(string kekId = "kek1", byte[]? kek = null) => new()
     {
         KeyEncryptionKey = Convert.ToBase64String(kek ?? RandomNumberGenerator.GetBytes(32)),
         KeyEncryptionKeyId = kekId,
     };
 
-    public static AesGcmDeviceKeyProtector NewProtector(string kekId = "kek-1") => new(Options.Create(KekOptions(kekId)));
+    public static AesGcmDeviceKeyProtector NewProtector(string kekId = "kek1") => new(Options.Create(KekOptions(kekId)));
 
     public static TableDeviceRegistry NewRegistry(
         string connectionString,

@@ -44,7 +44,7 @@ public sealed class TableDeviceRegistryTests : IDisposable
         Assert.Equal("CN", device.Region);
         Assert.Equal(T0, device.RegisteredAt);
         Assert.Equal(registration.KeyId, device.WrappedKey.KeyId);
-        Assert.Equal("kek-1", device.WrappedKey.KekId);
+        Assert.Equal("kek1", device.WrappedKey.KekId);
         Assert.False(string.IsNullOrEmpty(device.Version));
         var unwrapped = new byte[32];
         _protector.Unwrap(device.WrappedKey, unwrapped);
@@ -221,7 +221,7 @@ public sealed class TableDeviceRegistryTests : IDisposable
         }
         var wrapped = raw.GetBinary("WrappedKey");
         Assert.Equal(AesGcmDeviceKeyProtector.WrappedSize, wrapped!.Length);
-        Assert.Equal("kek-1", raw.GetString("KekId"));
+        Assert.Equal("kek1", raw.GetString("KekId"));
     }
 
     [Theory]

@@ -14,6 +14,7 @@ public sealed class CompiledInfrastructure : IAsyncLifetime
     {
         ["APNS_TEAM_ID"] = "TEAM123456",
         ["APNS_KEY_ID"] = "KEY1234567",
+        ["FCM_PROJECT_ID"] = "push-relay-test",
     };
 
     private static readonly Lazy<Task<Compiled>> Shared = new(CompileAsync);
