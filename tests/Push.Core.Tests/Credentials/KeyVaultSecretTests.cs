@@ -70,6 +70,50 @@ public sealed class KeyVaultSecretTests(AzuriteFixture azurite)
         Assert.DoesNotContain("not base64", rig.Logs.AllText);
     }
 
+    [Fact]
+    public async Task With_key_vault_the_start_reads_and_checks_both_secrets_and_fails_naming_the_one_missing_or_malformed()
+    {
+        await using var rig = await CredentialsRig.StartAsync(azurite);
+        var vault = new FakeSecretClient();
+        var pem = await File.ReadAllTextAsync(rig.Apns.PrivateKeyPath);
+        var account = await File.ReadAllTextAsync(rig.Fcm.ServiceAccountPath);
+        vault.Secrets["apns-auth-key-p8"] = pem;
+        vault.Secrets["fcm-service-account-json"] = account;
+        rig.Apns.PrivateKeyPath = "";
+        rig.Fcm.ServiceAccountPath = "";
+        var check = new ProviderSecretsCheck(rig.CreateSecrets(vault));
+
+        await check.StartAsync(CancellationToken.None);
+        Assert.Contains("apns-auth-key-p8", vault.Requested);
+        Assert.Contains("fcm-service-account-json", vault.Requested);
+
+        vault.Secrets.TryRemove("fcm-service-account-json", out _);
+        var missing = await Assert.ThrowsAsync<ProviderSecretException>(() => check.StartAsync(CancellationToken.None));
+        Assert.Contains("fcm-service-account-json", missing.Message, StringComparison.Ordinal);
+
+        vault.Secrets["fcm-service-account-json"] = account;
+        vault.Secrets["apns-auth-key-p8"] = Pem("PRIVATE KEY", "not base64");
+        var malformed = await Assert.ThrowsAsync<ProviderSecretException>(() => check.StartAsync(CancellationToken.None));
+        Assert.Contains("apns-auth-key-p8", malformed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not base64", malformed.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "Apns:PrivateKeyPath", "Fcm:ServiceAccountPath")]
+    [InlineData("https://relay-kv.vault.azure.net/", null, null)]
+    public void Without_key_vault_both_files_are_required_with_it_neither(string? vault, string? firstNamed, string? secondNamed)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+        var result = new KeyVaultOptionsValidator(configuration).Validate(null, new KeyVaultOptions { Uri = vault is null ? null : new Uri(vault) });
+        if (firstNamed is null)
+        {
+            Assert.True(result.Succeeded, result.FailureMessage);
+            return;
+        }
+        Assert.Contains(result.Failures!, f => f.StartsWith(firstNamed, StringComparison.Ordinal) && f.Contains("KeyVault:Uri", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith(secondNamed!, StringComparison.Ordinal));
+    }
+
     // A malformed PEM built at run time (no key-shaped text sits in the repository).
     private static string Pem(string label, string body) => $"-----BEGIN {label}-----\n{body}\n-----END {label}-----";
 }
