@@ -8,7 +8,7 @@ using Push.Hosting.Configuration;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddFunctionsHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"));
 builder.Services.AddPushRelay(builder.Configuration);
-builder.Services.AddAzureMonitorExport(builder.Logging, builder.Configuration);
+builder.Services.AddTelemetryExport(builder.Logging, builder.Configuration);
 
 using var host = builder.Build();
 await host.RunAsync();

@@ -11,18 +11,26 @@ namespace Push.Functions.Composition;
 
 /// <summary>
 /// Exports the relay's meters, spans and logs to Azure Monitor (Application Insights) through
-/// OpenTelemetry when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set; without it nothing is exported
-/// (local development reads the console and can attach dotnet-counters).
+/// OpenTelemetry when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set, and prints the meters to the
+/// console when <c>Telemetry:ConsoleMetrics</c> is true (local development: dotnet-counters is not at hand
+/// everywhere). Without either nothing is exported.
 /// </summary>
 public static class TelemetryExport
 {
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
+    public const string ConsoleMetricsSetting = "Telemetry:ConsoleMetrics";
+
     /// <summary>The Meter and ActivitySource names the relay publishes.</summary>
     public static readonly string[] Sources = [RelayMetrics.MeterName, "Push.Providers", "Push.Hosting"];
 
-    public static void AddAzureMonitorExport(this IServiceCollection services, ILoggingBuilder logging, IConfiguration configuration)
+    public static void AddTelemetryExport(this IServiceCollection services, ILoggingBuilder logging, IConfiguration configuration)
     {
+        if (configuration.GetValue<bool>(ConsoleMetricsSetting))
+        {
+            // Every OTEL_METRIC_EXPORT_INTERVAL (the OpenTelemetry variable; 60 s unless set) the meters' values since start.
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Sources).AddConsoleExporter());
+        }
         var connectionString = configuration[ConnectionStringSetting];
         if (string.IsNullOrWhiteSpace(connectionString))
         {
