@@ -25,7 +25,7 @@ internal static class RelayHost
             default: throw new ArgumentException($"cipher must be aesgcm or passthrough, got '{cipher}'");
         }
         builder.Services.AddPushRelay(builder.Configuration);
-        builder.Services.AddAzureMonitorExport(builder.Logging, builder.Configuration);
+        builder.Services.AddTelemetryExport(builder.Logging, builder.Configuration);
         using var host = builder.Build();
         await host.RunAsync();
         return 0;

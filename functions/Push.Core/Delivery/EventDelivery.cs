@@ -103,7 +103,7 @@ public sealed partial class EventDelivery
             LogWrongQueue(evt.TrackingId, evt.Type, route);
             _metrics.EventRejected("WrongQueue");
             return DeliveryVerdict.DeadLetter(DeadLetterReason.WrongQueue,
-                $"type: {evt.Type} does not belong on the {route.ToString().ToLowerInvariant()} queue");
+                $"WrongQueue: type: {evt.Type} does not belong on the {route.ToString().ToLowerInvariant()} queue");
         }
 
         if (!PushEventTypes.IsDeliverable(evt.Type))

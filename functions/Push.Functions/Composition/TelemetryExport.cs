@@ -16,12 +16,16 @@ namespace Push.Functions.Composition;
 /// parent spans, the Functions resource attributes), exported to Application Insights when
 /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set. With <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> =
 /// <c>Authorization=AAD[;ClientId=…]</c> (the Functions convention) the exporter authenticates with the managed identity.
-/// Without a connection string nothing is exported.
+/// With <c>Telemetry:ConsoleMetrics</c> true the meters are also printed on the console, every
+/// <c>OTEL_METRIC_EXPORT_INTERVAL</c> milliseconds (60 s unless set): for watching the relay locally, where
+/// dotnet-counters is not at hand everywhere. Without either nothing is exported.
 /// </summary>
 public static class TelemetryExport
 {
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
     public const string AuthenticationStringSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+
+    public const string ConsoleMetricsSetting = "Telemetry:ConsoleMetrics";
 
     /// <summary>The Meter and ActivitySource names the relay publishes.</summary>
     public static readonly string[] Sources =
@@ -29,8 +33,13 @@ public static class TelemetryExport
 
     public static IServiceCollection AddRelayTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        var console = configuration.GetValue<bool>(ConsoleMetricsSetting);
         var telemetry = services.AddOpenTelemetry().UseFunctionsWorkerDefaults()
-            .WithMetrics(metrics => metrics.AddMeter(Sources))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(Sources);
+                if (console) metrics.AddConsoleExporter();
+            })
             .WithTracing(tracing => tracing.AddSource(Sources));
         if (configuration[ConnectionStringSetting] is { Length: > 0 } connectionString)
         {

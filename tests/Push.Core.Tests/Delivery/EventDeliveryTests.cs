@@ -268,7 +268,10 @@ public sealed class EventDeliveryTests : IDisposable
     {
         AddIphone();
         var verdict = await DeliverAsync(ComposerFixture.Message(), route: EventRoute.Calls);
-        Assert.Equal(DeadLetterReason.WrongQueue, Assert.IsType<DeliveryVerdict.DeadLetterVerdict>(verdict).Reason);
+        var dead = Assert.IsType<DeliveryVerdict.DeadLetterVerdict>(verdict);
+        Assert.Equal(DeadLetterReason.WrongQueue, dead.Reason);
+        // The description has the form every refused event's has (docs/EVENTS.md): Code: field: problem.
+        Assert.Equal("WrongQueue: type: push.im.message does not belong on the calls queue", dead.Description);
         Assert.Empty(_dispatcher.Sent);
     }
 
