@@ -34,8 +34,8 @@ public sealed class FunctionMetadataTests
         Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal(queue, trigger.GetProperty("queueName").GetString());
         Assert.Equal("AzureWebJobsStorage", trigger.GetProperty("connection").GetString());
-        // A QueueMessage parameter: the host hands it over as model binding data.
-        Assert.Equal("True", trigger.GetProperty("properties").GetProperty("supportsDeferredBinding").GetString());
+        // The body as bytes (a body that is not UTF-8 reaches the parser as sent), not a QueueMessage's MessageText.
+        Assert.Equal("Binary", trigger.GetProperty("dataType").GetString());
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
 using Push.Core.DeadLetters;
 using Push.Core.Delivery;
@@ -21,10 +20,10 @@ namespace Push.Core.StorageQueues;
 /// </summary>
 public sealed partial class StorageQueueSettlement(StorageEventQueues queues, TimeProvider time, ILogger<StorageQueueSettlement> logger)
 {
-    public async Task SettleAsync(string queue, QueueMessage message, ReadOnlyMemory<byte> body, DeliveryVerdict verdict,
-        CancellationToken cancellationToken)
+    public async Task SettleAsync(string queue, ReceivedQueueMessage message, DeliveryVerdict verdict, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var body = message.Body;
         ArgumentNullException.ThrowIfNull(verdict);
         switch (verdict)
         {

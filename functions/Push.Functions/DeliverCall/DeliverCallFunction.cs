@@ -1,6 +1,6 @@
-using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 using Push.Core.Delivery;
+using Push.Core.StorageQueues;
 using Push.Functions.QueuedEvents;
 
 namespace Push.Functions.DeliverCall;
@@ -13,9 +13,11 @@ public sealed class DeliverCallFunction(StorageQueueEventHandler handler)
 {
     public const string Name = "DeliverCall";
 
+    // The body as bytes, with the trigger metadata by name (id, dequeueCount, insertionTime), rather than a QueueMessage,
+    // whose MessageText is the body decoded as UTF-8: the relay must see what the producer sent (StorageQueues/ReceivedQueueMessage).
     [Function(Name)]
     public Task RunAsync(
-        [QueueTrigger("%Queues:Calls%", Connection = "AzureWebJobsStorage")] QueueMessage message,
-        CancellationToken cancellationToken) =>
-        handler.HandleAsync(message, EventRoute.Calls, cancellationToken);
+        [QueueTrigger("%Queues:Calls%", Connection = "AzureWebJobsStorage")] byte[] body,
+        string id, long dequeueCount, DateTimeOffset insertionTime, CancellationToken cancellationToken) =>
+        handler.HandleAsync(new ReceivedQueueMessage(body, id, dequeueCount, insertionTime), EventRoute.Calls, cancellationToken);
 }

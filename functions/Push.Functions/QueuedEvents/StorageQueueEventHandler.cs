@@ -1,5 +1,3 @@
-using System.Text;
-using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Options;
 using Push.Core.Delivery;
 using Push.Core.Queues;
@@ -15,13 +13,11 @@ namespace Push.Functions.QueuedEvents;
 /// </summary>
 public sealed class StorageQueueEventHandler(EventDelivery delivery, StorageQueueSettlement settlement, IOptions<QueueNames> queueNames)
 {
-    public async Task HandleAsync(QueueMessage message, EventRoute route, CancellationToken cancellationToken)
+    public async Task HandleAsync(ReceivedQueueMessage message, EventRoute route, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        // The host hands over the decoded body as text (the Storage extension's QueueMessage.MessageText).
-        var body = Encoding.UTF8.GetBytes(message.MessageText ?? "");
-        var request = new DeliveryRequest(body, message.MessageId, message.DequeueCount, message.InsertedOn);
+        var request = new DeliveryRequest(message.Body, message.MessageId, message.DequeueCount, message.InsertedOn);
         var verdict = await delivery.DeliverAsync(request, route, cancellationToken).ConfigureAwait(false);
-        await settlement.SettleAsync(queueNames.Value.For(route), message, body, verdict, cancellationToken).ConfigureAwait(false);
+        await settlement.SettleAsync(queueNames.Value.For(route), message, verdict, cancellationToken).ConfigureAwait(false);
     }
 }

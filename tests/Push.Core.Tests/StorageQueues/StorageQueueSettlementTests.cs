@@ -41,8 +41,8 @@ public sealed class StorageQueueSettlementTests : IClassFixture<AzuriteFixture>
     private static byte[] Body(int size = 0) => Encoding.UTF8.GetBytes(
         $$"""{"specversion":"1.0","id":"{{Guid.NewGuid()}}","type":"push.im.message","pad":"{{new string('x', size)}}"}""");
 
-    private static QueueMessage Received(byte[] body, long dequeueCount = 1) => QueuesModelFactory.QueueMessage(
-        "msg-" + Guid.NewGuid().ToString("N")[..8], "receipt", Convert.ToBase64String(body), dequeueCount, insertedOn: Now.AddSeconds(-3));
+    private static ReceivedQueueMessage Received(byte[] body, long dequeueCount = 1) =>
+        new(body, "msg-" + Guid.NewGuid().ToString("N")[..8], dequeueCount, Now.AddSeconds(-3));
 
     private async Task<QueueMessage[]> PeekAsync(string queue)
     {
@@ -55,7 +55,7 @@ public sealed class StorageQueueSettlementTests : IClassFixture<AzuriteFixture>
     public async Task Done_leaves_the_message_to_the_host_and_writes_nothing()
     {
         var body = Body();
-        await _settlement.SettleAsync(_queue, Received(body), body, DeliveryVerdict.Done, CancellationToken.None);
+        await _settlement.SettleAsync(_queue, Received(body), DeliveryVerdict.Done, CancellationToken.None);
 
         Assert.Empty(await PeekAsync(_queue));
         Assert.Empty(await PeekAsync(PoisonQueueName.Of(_queue)));
@@ -65,7 +65,7 @@ public sealed class StorageQueueSettlementTests : IClassFixture<AzuriteFixture>
     public async Task Retry_later_puts_the_same_text_back_invisible_until_the_delay_has_passed()
     {
         var body = Body();
-        await _settlement.SettleAsync(_queue, Received(body), body, DeliveryVerdict.RetryLater(TimeSpan.FromSeconds(2), "ServiceUnavailable"),
+        await _settlement.SettleAsync(_queue, Received(body), DeliveryVerdict.RetryLater(TimeSpan.FromSeconds(2), "ServiceUnavailable"),
             CancellationToken.None);
 
         Assert.Empty(await PeekAsync(_queue)); // not before the delay
@@ -81,7 +81,7 @@ public sealed class StorageQueueSettlementTests : IClassFixture<AzuriteFixture>
     {
         var body = Body();
         var message = Received(body);
-        await _settlement.SettleAsync(_queue, message, body,
+        await _settlement.SettleAsync(_queue, message,
             DeliveryVerdict.DeadLetter(DeadLetterReason.InvalidEvent(EventProblemCode.MissingField), "MissingField: subject: is required"),
             CancellationToken.None);
 
@@ -102,7 +102,7 @@ public sealed class StorageQueueSettlementTests : IClassFixture<AzuriteFixture>
         // 48 KiB of body is 64 KiB of base64: the largest Storage message. The poison entry is that text, not a wrapper.
         var body = Body(48 * 1024 - 200);
         Assert.InRange(Convert.ToBase64String(body).Length, 63 * 1024, 64 * 1024);
-        await _settlement.SettleAsync(_queue, Received(body), body,
+        await _settlement.SettleAsync(_queue, Received(body),
             DeliveryVerdict.DeadLetter(DeadLetterReason.InvalidEvent(EventProblemCode.TooLarge), "TooLarge: (event): exceeds 32768 bytes"),
             CancellationToken.None);
 
