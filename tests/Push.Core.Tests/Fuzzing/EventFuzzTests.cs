@@ -5,6 +5,8 @@ using Push.Core.Tests.Protection;
 using Push.Core.Tests.Routing;
 using Push.Core.Tests.Storage;
 
+using Push.Testing.Fuzzing;
+
 namespace Push.Core.Tests.Fuzzing;
 
 /// <summary>

@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Push.Core.Tests.Fuzzing;
+namespace Push.Testing.Fuzzing;
 
 /// <summary>
 /// Mutated producer events, reproducible from a seed: valid events of every type, then byte flips, truncation,
