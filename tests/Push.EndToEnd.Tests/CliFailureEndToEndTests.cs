@@ -20,7 +20,7 @@ public sealed class CliFailureEndToEndTests
             $"TableEndpoint=http://127.0.0.1:{_closedPort}/{AzuriteServer.AccountName};" +
             $"BlobEndpoint=http://127.0.0.1:{_closedPort}/{AzuriteServer.AccountName}",
         ["Registry__KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        ["Registry__KeyEncryptionKeyId"] = "cli-failures",
+        ["Registry__KeyEncryptionKeyId"] = "cli_failures",
         ["Queues__Transport"] = null,
     };
 
