@@ -49,9 +49,7 @@ public sealed class CrashRecoveryEndToEndTests : IAsyncLifetime
         // is written at most Delivery:LedgerGroupCommitWindow after its answer, while its sibling still hangs.
         foreach (var (evt, device) in events.Zip(fast))
         {
-            await Eventually.TrueAsync(async () =>
-                    (await _env.Ledger.GetAsync(evt.TrackingId, default)).TryGetValue(device.DeviceId, out var row) && row.Status == DeliveryStatus.Delivered,
-                "the Android rows, recorded while the iPhone pushes hang", TimeSpan.FromSeconds(30));
+            await _env.WaitForStatusAsync(evt.TrackingId, device.DeviceId, DeliveryStatus.Delivered);
         }
 
         await _env.RestartRelayAsync(kill: true);

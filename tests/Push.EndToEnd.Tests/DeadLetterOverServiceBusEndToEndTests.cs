@@ -15,15 +15,9 @@ public sealed class DeadLetterOverServiceBusEndToEndTests(ServiceBusRelayEnviron
 {
     private const string SecretCaller = "Yorick Secretcaller";
 
-    private async Task<(int Exit, string Output)> PushAsync(params string[] arguments)
-    {
-        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], Path.GetTempPath(), env.Settings());
-        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        return (exit, process.Output);
-    }
+    private Task<(int Exit, string Output)> PushAsync(params string[] arguments) => PushCli.RunAsync(env, arguments);
 
-    private BrokerMessage? DeadLetter(string trackingId) =>
-        env.ServiceBus.DeadLetterMessages("push-calls").FirstOrDefault(m => Encoding.UTF8.GetString(m.Body).Contains(trackingId, StringComparison.Ordinal));
+    private BrokerMessage? DeadLetter(string trackingId) => env.DeadLetterOf("push-calls", trackingId);
 
     [Fact]
     public async Task A_malformed_call_is_dead_lettered_with_its_reason_listed_without_its_body_and_archived_by_purge()
@@ -36,8 +30,7 @@ public sealed class DeadLetterOverServiceBusEndToEndTests(ServiceBusRelayEnviron
             """);
         await env.PublishAsync("push-calls", json);
 
-        await env.ServiceBus.WaitUntilAsync(() => DeadLetter(trackingId) is not null, $"{trackingId} in the dead-letter queue of push-calls");
-        var deadLetter = DeadLetter(trackingId)!;
+        var deadLetter = await env.WaitForDeadLetterAsync("push-calls", trackingId);
         Assert.Equal("InvalidEvent:MissingField", deadLetter.DeadLetterReason);
         Assert.Contains("subject", deadLetter.DeadLetterErrorDescription, StringComparison.Ordinal);
 
