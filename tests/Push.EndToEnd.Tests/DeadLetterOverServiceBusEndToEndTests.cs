@@ -1,6 +1,9 @@
 using System.Text;
 using Azure.Data.Tables;
+using Push.Core.Events;
+using Push.Core.Ledger;
 using Push.EndToEnd.Tests.Infrastructure;
+using Push.Sandbox;
 using Push.Testing;
 using Push.Testing.ServiceBus;
 
@@ -54,6 +57,60 @@ public sealed class DeadLetterOverServiceBusEndToEndTests(ServiceBusRelayEnviron
         Assert.Equal("InvalidEvent:MissingField", row.GetString("Reason"));
         Assert.Equal("Permanent", row.GetString("Class"));
         Assert.Null(DeadLetter(trackingId));
+    }
+
+    [Fact]
+    public async Task A_transient_failure_outlasting_the_retry_budget_is_dead_lettered_shown_by_either_id_and_replayed_once_under_a_new_message_id()
+    {
+        var user = TestDevice.NewUser();
+        var iphone = await env.RegisterAsync(TestDevice.IPhone(user));
+        env.Sandbox.Faults.Add(new SandboxFault
+        {
+            Provider = SandboxProvider.Apns, DeviceToken = iphone.PushToken, Kind = SandboxFaultKind.Reject, Reason = "InternalServerError",
+        });
+        var im = await env.PublishAsync(new PushEventWriter("/e2e").Create(user, new ImMessageData("c", "m", new ImSender(null, "a@b.c"), "hi", 1)));
+
+        // Retried while Delivery__RetryBudget (4 s here) lasts, each time as a copy with an id of its own; the last is dead-lettered.
+        var deadLetter = await env.WaitForDeadLetterAsync("push-messages", im.TrackingId, TimeSpan.FromSeconds(45));
+        Assert.Equal("RetriesExhausted:InternalServerError", deadLetter.DeadLetterReason);
+        Assert.NotEqual(im.TrackingId, deadLetter.MessageId);
+
+        var list = await PushAsync("dlq", "list", "--queue", "messages");
+        Assert.True(list.Exit == 0, list.Output);
+        var line = Assert.Single(list.Output.Split('\n'), l => l.Contains(im.TrackingId, StringComparison.Ordinal));
+        Assert.Contains(deadLetter.MessageId!, line, StringComparison.Ordinal);
+        Assert.Contains("Transient", line, StringComparison.Ordinal);
+        foreach (var id in new[] { deadLetter.MessageId!, im.TrackingId })
+        {
+            var show = await PushAsync("dlq", "show", id, "--queue", "messages");
+            Assert.True(show.Exit == 0, show.Output);
+            Assert.Contains("push-messages/$DeadLetterQueue", show.Output, StringComparison.Ordinal);
+            Assert.Contains(deadLetter.MessageId!, show.Output, StringComparison.Ordinal);
+            Assert.Contains(im.TrackingId, show.Output, StringComparison.Ordinal);
+            Assert.Contains("RetriesExhausted:InternalServerError", show.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Body", show.Output, StringComparison.Ordinal);
+        }
+
+        // The outage is over; the operator replays it.
+        env.Sandbox.Faults.Clear();
+        var settledBefore = env.ServiceBus.Settlements.Count;
+        var replay = await PushAsync("dlq", "replay", deadLetter.MessageId!, "--queue", "messages");
+        Assert.True(replay.Exit == 0, replay.Output);
+        Assert.Contains("1 replayed", replay.Output, StringComparison.Ordinal);
+
+        // The device that ran out of retries is pushed again (its dead-lettered row is replaced), once.
+        await env.WaitForStatusAsync(im.TrackingId, iphone.DeviceId, DeliveryStatus.Delivered);
+        Assert.Single(env.Sandbox.ApnsPushes, p => p.DeviceToken == iphone.PushToken);
+        // The dead letter left its subqueue, and the replay was a message of its own: an id duplicate detection has not seen.
+        Assert.Null(env.DeadLetterOf("push-messages", im.TrackingId));
+        var settled = env.ServiceBus.Settlements.Skip(settledBefore).Where(s => s.Queue == "push-messages").ToList();
+        Assert.Contains(settled, s => s.FromDeadLetterQueue && s.MessageId == deadLetter.MessageId && s.Kind == SettlementKind.Completed);
+        var replayed = Assert.Single(settled, s => !s.FromDeadLetterQueue && s.Kind == SettlementKind.Completed);
+        Assert.Equal(1, replayed.DeliveryCount);
+        Assert.True(Guid.TryParse(replayed.MessageId, out _), replayed.MessageId);
+        Assert.NotEqual(deadLetter.MessageId, replayed.MessageId);
+        Assert.NotEqual(im.TrackingId, replayed.MessageId);
+        Assert.DoesNotContain(env.ServiceBus.DroppedDuplicates, d => d.MessageId == replayed.MessageId);
     }
 
     private async Task<List<TableEntity>> ArchivedAsync(string trackingId)
