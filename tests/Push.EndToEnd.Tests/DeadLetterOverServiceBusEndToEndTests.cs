@@ -1,9 +1,7 @@
 using System.Text;
 using Azure.Data.Tables;
-using Push.Core.Events;
 using Push.Core.Ledger;
 using Push.EndToEnd.Tests.Infrastructure;
-using Push.Sandbox;
 using Push.Testing;
 using Push.Testing.ServiceBus;
 
@@ -62,17 +60,8 @@ public sealed class DeadLetterOverServiceBusEndToEndTests(ServiceBusRelayEnviron
     [Fact]
     public async Task A_transient_failure_outlasting_the_retry_budget_is_dead_lettered_shown_by_either_id_and_replayed_once_under_a_new_message_id()
     {
-        var user = TestDevice.NewUser();
-        var iphone = await env.RegisterAsync(TestDevice.IPhone(user));
-        env.Sandbox.Faults.Add(new SandboxFault
-        {
-            Provider = SandboxProvider.Apns, DeviceToken = iphone.PushToken, Kind = SandboxFaultKind.Reject, Reason = "InternalServerError",
-        });
-        var im = await env.PublishAsync(new PushEventWriter("/e2e").Create(user, new ImMessageData("c", "m", new ImSender(null, "a@b.c"), "hi", 1)));
-
         // Retried while Delivery__RetryBudget (4 s here) lasts, each time as a copy with an id of its own; the last is dead-lettered.
-        var deadLetter = await env.WaitForDeadLetterAsync("push-messages", im.TrackingId, TimeSpan.FromSeconds(45));
-        Assert.Equal("RetriesExhausted:InternalServerError", deadLetter.DeadLetterReason);
+        var (iphone, im, deadLetter) = await env.DeadLetterThroughAnOutageAsync();
         Assert.NotEqual(im.TrackingId, deadLetter.MessageId);
 
         var list = await PushAsync("dlq", "list", "--queue", "messages");
