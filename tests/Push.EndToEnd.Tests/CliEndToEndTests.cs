@@ -9,15 +9,10 @@ namespace Push.EndToEnd.Tests;
 [Collection(RelayCollection.Name)]
 public sealed class CliEndToEndTests(RelayEnvironment env)
 {
-    private Task<(int Exit, string Output)> PushAsync(params string[] arguments) => PushInAsync(Path.GetTempPath(), arguments);
+    private Task<(int Exit, string Output)> PushAsync(params string[] arguments) => PushCli.RunAsync(env, arguments);
 
-    private async Task<(int Exit, string Output)> PushInAsync(string workingDirectory, params string[] arguments)
-    {
-        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], workingDirectory, env.Settings());
-        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(100); // let the output readers drain
-        return (exit, process.Output);
-    }
+    private Task<(int Exit, string Output)> PushInAsync(string workingDirectory, params string[] arguments) =>
+        PushCli.RunAsync(env.Settings(), workingDirectory, arguments);
 
     [Fact]
     public async Task Register_list_publish_and_trace_through_the_cli()
@@ -40,10 +35,7 @@ public sealed class CliEndToEndTests(RelayEnvironment env)
         Assert.DoesNotContain(token, list.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(key), list.Output, StringComparison.Ordinal);
 
-        var publish = await PushAsync("publish", "call", "--user", user, "--caller-name", "Erin", "--caller-number", "+15550005555");
-        Assert.True(publish.Exit == 0, publish.Output);
-        var trackingId = publish.Output.Trim().Split('\n')[^1].Trim();
-        Assert.True(Guid.TryParse(trackingId, out _), publish.Output);
+        var trackingId = PushCli.TrackingId(await PushAsync("publish", "call", "--user", user, "--caller-name", "Erin", "--caller-number", "+15550005555"));
 
         await env.Sandbox.WaitForApnsPushAsync(p => p.DeviceToken == voip, TimeSpan.FromSeconds(30));
         await env.WaitForOutcomesAsync(trackingId, 1);
@@ -59,9 +51,7 @@ public sealed class CliEndToEndTests(RelayEnvironment env)
         var user = TestDevice.NewUser();
         await env.RegisterAsync(TestDevice.IPhone(user));
 
-        var publish = await PushAsync("publish", "call", "--user", user, "--caller-number", "+15550005555", "--device", "no-such-phone");
-        Assert.True(publish.Exit == 0, publish.Output);
-        var trackingId = publish.Output.Trim().Split('\n')[^1].Trim();
+        var trackingId = PushCli.TrackingId(await PushAsync("publish", "call", "--user", user, "--caller-number", "+15550005555", "--device", "no-such-phone"));
         await env.WaitForOutcomesAsync(trackingId, 1);
 
         var trace = await PushAsync("trace", trackingId);

@@ -26,10 +26,7 @@ public sealed class CliFailureEndToEndTests
 
     private static async Task<(int Exit, string[] Lines, string Output)> PushAsync(Dictionary<string, string?> settings, params string[] arguments)
     {
-        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], Path.GetTempPath(), settings);
-        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(100); // let the output readers drain
-        var output = process.Output;
+        var (exit, output) = await PushCli.RunAsync(settings, Path.GetTempPath(), arguments);
         return (exit, output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), output);
     }
 

@@ -16,13 +16,7 @@ public sealed class DeadLetterCliEndToEndTests(RelayEnvironment env)
 {
     private const string SecretCaller = "Zelda Secretcaller";
 
-    private async Task<(int Exit, string Output)> PushAsync(params string[] arguments)
-    {
-        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], Path.GetTempPath(), env.Settings());
-        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(100); // let the output readers drain
-        return (exit, process.Output);
-    }
+    private Task<(int Exit, string Output)> PushAsync(params string[] arguments) => PushCli.RunAsync(env, arguments);
 
     private async Task<bool> InPoisonAsync(string trackingId)
     {

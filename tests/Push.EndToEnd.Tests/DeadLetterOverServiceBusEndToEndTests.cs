@@ -1,5 +1,6 @@
 using System.Text;
 using Azure.Data.Tables;
+using Push.Core.Ledger;
 using Push.EndToEnd.Tests.Infrastructure;
 using Push.Testing;
 using Push.Testing.ServiceBus;
@@ -15,15 +16,9 @@ public sealed class DeadLetterOverServiceBusEndToEndTests(ServiceBusRelayEnviron
 {
     private const string SecretCaller = "Yorick Secretcaller";
 
-    private async Task<(int Exit, string Output)> PushAsync(params string[] arguments)
-    {
-        await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], Path.GetTempPath(), env.Settings());
-        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        return (exit, process.Output);
-    }
+    private Task<(int Exit, string Output)> PushAsync(params string[] arguments) => PushCli.RunAsync(env, arguments);
 
-    private BrokerMessage? DeadLetter(string trackingId) =>
-        env.ServiceBus.DeadLetterMessages("push-calls").FirstOrDefault(m => Encoding.UTF8.GetString(m.Body).Contains(trackingId, StringComparison.Ordinal));
+    private BrokerMessage? DeadLetter(string trackingId) => env.DeadLetterOf("push-calls", trackingId);
 
     [Fact]
     public async Task A_malformed_call_is_dead_lettered_with_its_reason_listed_without_its_body_and_archived_by_purge()
@@ -36,8 +31,7 @@ public sealed class DeadLetterOverServiceBusEndToEndTests(ServiceBusRelayEnviron
             """);
         await env.PublishAsync("push-calls", json);
 
-        await env.ServiceBus.WaitUntilAsync(() => DeadLetter(trackingId) is not null, $"{trackingId} in the dead-letter queue of push-calls");
-        var deadLetter = DeadLetter(trackingId)!;
+        var deadLetter = await env.WaitForDeadLetterAsync("push-calls", trackingId);
         Assert.Equal("InvalidEvent:MissingField", deadLetter.DeadLetterReason);
         Assert.Contains("subject", deadLetter.DeadLetterErrorDescription, StringComparison.Ordinal);
 
@@ -61,6 +55,51 @@ public sealed class DeadLetterOverServiceBusEndToEndTests(ServiceBusRelayEnviron
         Assert.Equal("InvalidEvent:MissingField", row.GetString("Reason"));
         Assert.Equal("Permanent", row.GetString("Class"));
         Assert.Null(DeadLetter(trackingId));
+    }
+
+    [Fact]
+    public async Task A_transient_failure_outlasting_the_retry_budget_is_dead_lettered_shown_by_either_id_and_replayed_once_under_a_new_message_id()
+    {
+        // Retried while Delivery__RetryBudget (4 s here) lasts, each time as a copy with an id of its own; the last is dead-lettered.
+        var (iphone, im, deadLetter) = await env.DeadLetterThroughAnOutageAsync();
+        Assert.NotEqual(im.TrackingId, deadLetter.MessageId);
+
+        var list = await PushAsync("dlq", "list", "--queue", "messages");
+        Assert.True(list.Exit == 0, list.Output);
+        var line = Assert.Single(list.Output.Split('\n'), l => l.Contains(im.TrackingId, StringComparison.Ordinal));
+        Assert.Contains(deadLetter.MessageId!, line, StringComparison.Ordinal);
+        Assert.Contains("Transient", line, StringComparison.Ordinal);
+        foreach (var id in new[] { deadLetter.MessageId!, im.TrackingId })
+        {
+            var show = await PushAsync("dlq", "show", id, "--queue", "messages");
+            Assert.True(show.Exit == 0, show.Output);
+            Assert.Contains("push-messages/$DeadLetterQueue", show.Output, StringComparison.Ordinal);
+            Assert.Contains(deadLetter.MessageId!, show.Output, StringComparison.Ordinal);
+            Assert.Contains(im.TrackingId, show.Output, StringComparison.Ordinal);
+            Assert.Contains("RetriesExhausted:InternalServerError", show.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Body", show.Output, StringComparison.Ordinal);
+        }
+
+        // The outage is over; the operator replays it.
+        env.Sandbox.Faults.Clear();
+        var settledBefore = env.ServiceBus.Settlements.Count;
+        var replay = await PushAsync("dlq", "replay", deadLetter.MessageId!, "--queue", "messages");
+        Assert.True(replay.Exit == 0, replay.Output);
+        Assert.Contains("1 replayed", replay.Output, StringComparison.Ordinal);
+
+        // The device that ran out of retries is pushed again (its dead-lettered row is replaced), once.
+        await env.WaitForStatusAsync(im.TrackingId, iphone.DeviceId, DeliveryStatus.Delivered);
+        Assert.Single(env.Sandbox.ApnsPushes, p => p.DeviceToken == iphone.PushToken);
+        // The dead letter left its subqueue, and the replay was a message of its own: an id duplicate detection has not seen.
+        Assert.Null(env.DeadLetterOf("push-messages", im.TrackingId));
+        var settled = env.ServiceBus.Settlements.Skip(settledBefore).Where(s => s.Queue == "push-messages").ToList();
+        Assert.Contains(settled, s => s.FromDeadLetterQueue && s.MessageId == deadLetter.MessageId && s.Kind == SettlementKind.Completed);
+        var replayed = Assert.Single(settled, s => !s.FromDeadLetterQueue && s.Kind == SettlementKind.Completed);
+        Assert.Equal(1, replayed.DeliveryCount);
+        Assert.True(Guid.TryParse(replayed.MessageId, out _), replayed.MessageId);
+        Assert.NotEqual(deadLetter.MessageId, replayed.MessageId);
+        Assert.NotEqual(im.TrackingId, replayed.MessageId);
+        Assert.DoesNotContain(env.ServiceBus.DroppedDuplicates, d => d.MessageId == replayed.MessageId);
     }
 
     private async Task<List<TableEntity>> ArchivedAsync(string trackingId)

@@ -18,11 +18,13 @@ public sealed class TokenEndpointOutageEndToEndTests(TokenEndpointOutageEndToEnd
         protected override void BeforeRelayStarts() =>
             Sandbox.Faults.Add(new SandboxFault { Provider = SandboxProvider.OAuth, Kind = SandboxFaultKind.Reject, Reason = "temporarily_unavailable" });
 
-        protected override void Override(Dictionary<string, string?> settings)
+        public override Dictionary<string, string?> Settings()
         {
-            // Room for a few redeliveries while the outage lasts, and a sender that asks again soon after it.
-            settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "20";
+            var settings = base.Settings();
+            // A retry budget that outlasts the outage, and a sender that asks for a token again soon after it.
+            settings["Delivery__RetryBudget"] = "00:01:00";
             settings["ProviderTokens__FailureBackoff"] = "00:00:01";
+            return settings;
         }
     }
 

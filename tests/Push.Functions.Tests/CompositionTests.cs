@@ -1,15 +1,20 @@
 using System.Security.Cryptography;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Push.Core.ServiceBus;
 using Push.Functions.Composition;
 using Push.Functions.DeliverCall;
 using Push.Functions.DeliverMessage;
 using Push.Functions.ManageDevices;
 using Push.Functions.ProcessDeadLetters;
+using Push.Functions.QueuedEvents;
 using Push.Functions.RefreshProviderTokens;
 using Push.Sandbox;
+using Push.Testing.ServiceBus;
 
 namespace Push.Functions.Tests;
 
@@ -49,10 +54,11 @@ public sealed class CompositionTests : IAsyncLifetime
         };
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection, IConfiguration>? before = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        before?.Invoke(services, configuration);
         services.AddPushRelay(configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
@@ -85,5 +91,99 @@ public sealed class CompositionTests : IAsyncLifetime
 
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(value, failure.Message.Replace(named, "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    private Dictionary<string, string?> ServiceBusSettings(string fullyQualifiedNamespace)
+    {
+        var settings = Settings();
+        settings["Queues:Transport"] = "ServiceBus";
+        settings["AzureWebJobsServiceBus:fullyQualifiedNamespace"] = fullyQualifiedNamespace;
+        return settings;
+    }
+
+    [Fact]
+    public void Host_json_service_bus_values_out_of_range_are_all_reported_at_once_by_key()
+    {
+        var settings = ServiceBusSettings("ns.servicebus.windows.net");
+        const string section = "AzureFunctionsJobHost:extensions:serviceBus";
+        settings[$"{section}:maxConcurrentCalls"] = "0";
+        settings[$"{section}:prefetchCount"] = "-1";
+        settings[$"{section}:maxAutoLockRenewalDuration"] = "-00:00:01";
+        settings[$"{section}:clientRetryOptions:tryTimeout"] = "00:00:00";
+        settings[$"{section}:clientRetryOptions:maxRetries"] = "101";
+        using var provider = Build(settings);
+
+        var failure = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        foreach (var key in new[] { "maxConcurrentCalls", "prefetchCount", "maxAutoLockRenewalDuration", "clientRetryOptions:tryTimeout", "clientRetryOptions:maxRetries" })
+        {
+            Assert.Contains($"{section}:{key}", failure.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(5, failure.Failures.Count());
+    }
+
+    /// <summary>
+    /// The worker as composed for an identity-based connection, its client built from the settings with a test credential
+    /// (and, test-only, pointed at the emulator's TLS endpoint with its certificate pinned), running the check its
+    /// processors make at start.
+    /// </summary>
+    private async Task<ServiceBusEmulator> StartIdentityBasedWorkerAsync(TestTokenCredential credential)
+    {
+        var emulator = await ServiceBusEmulator.StartNewAsync();
+        foreach (var queue in new[] { "push-calls", "push-messages", "push-devices" }) emulator.CreateQueue(queue);
+        var settings = ServiceBusSettings(emulator.FullyQualifiedNamespace);
+        settings["AzureFunctionsJobHost:extensions:serviceBus:clientRetryOptions:maxRetries"] = "0"; // a refused token fails at once
+        await using var provider = Build(settings, (services, configuration) =>
+            services.AddSingleton(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<ServiceBusHostSettings>>().Value.ClientOptions();
+                options.CustomEndpointAddress = emulator.TlsEndpoint;
+                options.CertificateValidationCallback = emulator.ValidateServerCertificate;
+                return ServiceBusConnectionSetting.CreateClient(configuration, options, credential);
+            }));
+        var processors = provider.GetServices<IHostedService>().OfType<ServiceBusQueueProcessors>().Single();
+        try
+        {
+            await processors.StartingAsync(CancellationToken.None);
+            await processors.StartAsync(CancellationToken.None);
+            await emulator.WaitUntilAsync(() => emulator.PutTokens.Count(t => !t.Audience.EndsWith("/$management", StringComparison.Ordinal)) >= 3, "the three processors receiving");
+            await processors.StopAsync(CancellationToken.None);
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
+        return emulator;
+    }
+
+    [Fact]
+    public async Task An_identity_based_connection_puts_a_jwt_for_each_queue_of_the_namespace_over_tls()
+    {
+        var credential = new TestTokenCredential();
+
+        await using var emulator = await StartIdentityBasedWorkerAsync(credential);
+
+        Assert.NotEmpty(emulator.PutTokens);
+        Assert.All(emulator.PutTokens, t => Assert.Equal(("jwt", true), (t.TokenType, t.Valid)));
+        foreach (var queue in new[] { "push-calls", "push-messages", "push-devices" })
+        {
+            // The check at start (a peek, on the management link) and the processor's receive link.
+            Assert.Contains(emulator.PutTokens, t => t.Audience == $"amqps://{emulator.FullyQualifiedNamespace}/{queue}/$management");
+            Assert.Contains(emulator.PutTokens, t => t.Audience == $"amqps://{emulator.FullyQualifiedNamespace}/{queue}");
+        }
+        Assert.All(credential.RequestedScopes, scopes => Assert.Equal(["https://servicebus.azure.net/.default"], scopes));
+        Assert.Contains(emulator.ManagementRequests, r => r is { Queue: "push-calls", Operation: "com.microsoft:peek-message" });
+    }
+
+    [Fact]
+    public async Task A_token_the_namespace_refuses_stops_the_start_naming_the_queue_and_the_setting()
+    {
+        // An Entra ID token, but for Storage: what a credential asked for the wrong audience would put.
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => StartIdentityBasedWorkerAsync(new TestTokenCredential("https://storage.azure.com")));
+
+        Assert.Contains("'push-calls'", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("credentials were refused", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("AzureWebJobsServiceBus", failure.Message, StringComparison.Ordinal);
     }
 }

@@ -75,6 +75,20 @@ public sealed class ControlApiTests(SandboxFixture fixture) : IClassFixture<Sand
     }
 
     [Fact]
+    public async Task A_delay_fault_posted_as_json_answers_as_usual()
+    {
+        var device = TestJwts.RandomDeviceToken();
+        using var added = await fixture.Client.PostAsync(Control("faults"), new StringContent(
+            $"{{\"provider\":\"apns\",\"deviceToken\":\"{device}\",\"kind\":\"delay\",\"delayMs\":50,\"times\":1}}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NoContent, added.StatusCode);
+
+        using var accepted = await fixture.SendApnsAsync(device);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(SandboxFaultKind.Delay, Assert.Single(fixture.Sandbox.AllRequests, r => r.DeviceToken == device).Fault);
+    }
+
+    [Fact]
     public async Task Bad_fault_is_400()
     {
         using var response = await fixture.Client.PostAsync(Control("faults"), new StringContent(

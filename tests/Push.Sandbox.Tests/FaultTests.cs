@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Push.Testing;
 
 namespace Push.Sandbox.Tests;
 
@@ -100,6 +101,68 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.True(failure is HttpRequestException or IOException, failure.ToString());
         using var retry = await fixture.SendApnsAsync(device, client: client);
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+    }
+
+    [Fact]
+    public async Task Delay_answers_as_usual_only_once_the_sandbox_clock_has_passed_the_delay()
+    {
+        // On a fake clock: the answer can only come after the test has moved the sandbox's clock past the delay.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var directory = Path.Combine(Path.GetTempPath(), "push-sandbox-tests", Guid.NewGuid().ToString("N"));
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { StateDirectory = directory, TimeProvider = time });
+        sandbox.RegisterApnsKey(SandboxFixture.TeamId, SandboxFixture.KeyId, fixture.ApnsKey, SandboxFixture.BundleId);
+        using var client = SandboxHttp.CreateClient(sandbox.CaCertificate, TimeSpan.FromSeconds(60));
+        var device = TestJwts.RandomDeviceToken();
+        var delay = TimeSpan.FromSeconds(5);
+        sandbox.Faults.Add(new SandboxFault { Provider = SandboxProvider.Apns, DeviceToken = device, Kind = SandboxFaultKind.Delay, DelayMs = (int)delay.TotalMilliseconds, Times = 1 });
+        var started = time.GetUtcNow();
+        var request = SandboxHttp.Http2(HttpMethod.Post, new Uri(sandbox.ApnsEndpoint, "/3/device/" + device));
+        request.Headers.TryAddWithoutValidation("authorization", "bearer " + TestJwts.ApnsProviderToken(fixture.ApnsKey, SandboxFixture.KeyId, SandboxFixture.TeamId, started));
+        foreach (var (name, value) in SandboxFixture.AlertHeaders()) request.Headers.TryAddWithoutValidation(name, value);
+        request.Content = new StringContent("{\"aps\":{\"alert\":\"hi\"}}");
+
+        var pending = client.SendAsync(request);
+        await Eventually.TrueAsync(() =>
+        {
+            if (!pending.IsCompleted) time.Advance(TimeSpan.FromMilliseconds(500));
+            return pending.IsCompleted;
+        }, "the delayed answer");
+
+        using var response = await pending;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(time.GetUtcNow() - started >= delay, $"answered after {time.GetUtcNow() - started} of sandbox time");
+        Assert.Single(sandbox.ApnsPushes, p => p.DeviceToken == device);
+        var recorded = Assert.Single(sandbox.AllRequests, r => r.DeviceToken == device);
+        Assert.Equal((200, SandboxFaultKind.Delay), (recorded.Status, recorded.Fault));
+        await sandbox.DisposeAsync();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_client_that_gives_up_on_a_delayed_request_gets_no_answer_and_nothing_is_accepted()
+    {
+        var accessToken = await fixture.AccessTokenAsync();
+        var token = TestJwts.RandomFcmToken();
+        fixture.Sandbox.Faults.Add(new SandboxFault { Provider = SandboxProvider.Fcm, DeviceToken = token, Kind = SandboxFaultKind.Delay, DelayMs = 60_000 });
+        using var impatient = SandboxHttp.CreateClient(fixture.Sandbox.CaCertificate, TimeSpan.FromMilliseconds(500));
+
+        await Assert.ThrowsAsync<TaskCanceledException>(() => fixture.SendFcmAsync(accessToken, SandboxFixture.FcmMessage(token), client: impatient));
+
+        await Eventually.TrueAsync(() => fixture.Sandbox.AllRequests.Any(r => r.DeviceToken == token), "the abandoned request recorded");
+        var recorded = Assert.Single(fixture.Sandbox.AllRequests, r => r.DeviceToken == token);
+        Assert.Equal((0, SandboxFaultKind.Delay), (recorded.Status, recorded.Fault));
+        Assert.DoesNotContain(fixture.Sandbox.FcmMessages, m => m.Token == token);
+    }
+
+    [Theory]
+    [InlineData(SandboxFaultKind.Delay, null)]
+    [InlineData(SandboxFaultKind.Delay, 0)]
+    [InlineData(SandboxFaultKind.Delay, SandboxFaults.MaxDelayMs + 1)]
+    [InlineData(SandboxFaultKind.Hang, 1000)]
+    public void A_delay_fault_needs_a_delay_and_no_other_kind_takes_one(SandboxFaultKind kind, int? delayMs)
+    {
+        var failure = Assert.Throws<ArgumentException>(() => fixture.Sandbox.Faults.Add(new SandboxFault { Provider = SandboxProvider.Apns, Kind = kind, DelayMs = delayMs }));
+        Assert.Contains("DelayMs", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

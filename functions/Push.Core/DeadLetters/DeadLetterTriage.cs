@@ -141,8 +141,7 @@ public sealed partial class DeadLetterTriage
         rows.Values
             .Where(r => r.Status is DeliveryStatus.Pending or DeliveryStatus.DeadLettered)
             .OrderByDescending(r => r.LastAttemptAt)
-            .Select(r => r.Reason is { Length: > 0 } reason && !char.IsAsciiDigit(reason[0])
-                         && Enum.TryParse<PushFailureReason>(reason, ignoreCase: false, out var failure) ? failure : (PushFailureReason?)null)
+            .Select(r => r.ProviderFailure)
             .FirstOrDefault(f => f is not null);
 
     /// <summary>

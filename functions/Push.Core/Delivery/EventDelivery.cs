@@ -22,7 +22,9 @@ namespace Push.Core.Delivery;
 /// even when a crash lost the ledger row.</para>
 /// <para>The retry budget is time, not the transport's delivery count (which only bounds failures of the relay
 /// itself): a device keeps being retried until <see cref="DeliveryOptions.RetryBudget"/> has passed since its first
-/// attempt, and a ringing call until its ring time ends, after which it is <see cref="DeliveryStatus.Expired"/>.</para>
+/// attempt, and a ringing call until its ring time ends, after which it is <see cref="DeliveryStatus.Expired"/>. A device
+/// whose budget ran out (<see cref="LedgerEntry.RanOutOfRetries"/>) is tried again, with a new budget, when triage or an
+/// operator replays the dead-lettered event.</para>
 /// </remarks>
 public sealed partial class EventDelivery
 {
@@ -158,7 +160,8 @@ public sealed partial class EventDelivery
             return DeliveryVerdict.Done;
         }
 
-        var pending = devices.Where(d => !(ledger.TryGetValue(d.DeviceId, out var e) && e.Status.IsFinal())).ToList();
+        // A device that ran out of retries is tried again: the event only comes back once it was dead-lettered for that (a replay).
+        var pending = devices.Where(d => !(ledger.TryGetValue(d.DeviceId, out var e) && e.Status.IsFinal() && !e.RanOutOfRetries)).ToList();
         var results = new DeviceOutcome[pending.Count];
         var ledgerWrites = new LedgerGroupCommit(_ledger, pending.Count, _options.LedgerGroupCommitWindow, _time, cancellationToken);
         try
@@ -312,7 +315,8 @@ public sealed partial class EventDelivery
     {
         public int Number => (Previous?.Attempts ?? 0) + 1;
 
-        public DateTimeOffset FirstAt => Previous?.FirstAttemptAt ?? At;
+        /// <summary>Where the retry budget counts from: a replay after the budget ran out starts a new one.</summary>
+        public DateTimeOffset FirstAt => Previous is { RanOutOfRetries: false } previous ? previous.FirstAttemptAt : At;
 
         public DeviceOutcome Final(DeliveryStatus status, string? provider, string? reason, string? providerMessageId = null) =>
             new(Entry(status, provider, reason, providerMessageId), RetryDelay: null, ExhaustedRetries: null);

@@ -1,3 +1,5 @@
+using Push.Providers.Results;
+
 namespace Push.Core.Ledger;
 
 /// <summary>
@@ -33,4 +35,18 @@ public sealed record LedgerEntry(
 
     /// <summary>The reason on the <see cref="NoMatchingDevicesRowKey"/> row.</summary>
     public const string NoMatchingDevicesReason = "NoMatchingDevices";
+
+    /// <summary>The provider failure <see cref="Reason"/> names, when it names one (by name only: a number would map to some member).</summary>
+    public PushFailureReason? ProviderFailure =>
+        Reason is { Length: > 0 } reason && !char.IsAsciiDigit(reason[0]) && Enum.TryParse<PushFailureReason>(reason, ignoreCase: false, out var failure)
+            ? failure
+            : null;
+
+    /// <summary>
+    /// Dead-lettered because the retry budget ran out while the provider was failing transiently. The event went to the
+    /// dead letters with <c>RetriesExhausted</c> so that triage replays it once the outage is over: such a row is final
+    /// only until then, and the replay (or a redelivery the relay did not get to dead-letter) tries the device again,
+    /// with a new budget. A device delivered, expired, removed or rejected for good is never pushed again.
+    /// </summary>
+    public bool RanOutOfRetries => Status == DeliveryStatus.DeadLettered && ProviderFailure is { } failure && failure.IsTransient();
 }

@@ -44,12 +44,18 @@ public static class ServiceBusConnectionSetting
             var section = configuration.GetSection(name);
             if (section["fullyQualifiedNamespace"] is { Length: > 0 } fullyQualifiedNamespace)
             {
-                if (Uri.CheckHostName(fullyQualifiedNamespace.Split(':')[0]) == UriHostNameType.Unknown)
+                var identity = credential ?? AzureIdentitySetting.Credential(section);
+                try
+                {
+                    // The SDK takes a host name or a URI (sb://, amqps://, https://) and keeps its host; anything else,
+                    // a port included, it refuses naming its own parameter rather than the setting.
+                    return new ServiceBusClient(fullyQualifiedNamespace, identity, options);
+                }
+                catch (ArgumentException)
                 {
                     throw new InvalidOperationException(
                         $"The setting '{name}__fullyQualifiedNamespace' must be a host name such as <namespace>.servicebus.windows.net");
                 }
-                return new ServiceBusClient(fullyQualifiedNamespace, credential ?? AzureIdentitySetting.Credential(section), options);
             }
         }
         throw new InvalidOperationException(

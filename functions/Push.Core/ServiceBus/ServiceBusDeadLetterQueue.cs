@@ -31,6 +31,7 @@ public sealed class ServiceBusDeadLetterQueue(ServiceBusClient client, TimeProvi
             SubQueue = SubQueue.DeadLetter,
             ReceiveMode = ServiceBusReceiveMode.PeekLock,
         }));
+        ForgetLapsedLocks();
         var messages = await receiver.ReceiveMessagesAsync(maxEntries, ReceiveWait, cancellationToken).ConfigureAwait(false);
         var entries = new List<DeadLetterEntry>(messages.Count);
         foreach (var message in messages)
@@ -68,6 +69,17 @@ public sealed class ServiceBusDeadLetterQueue(ServiceBusClient client, TimeProvi
         if (delay > TimeSpan.Zero) return; // Held until the lock lapses: back for the next run, not this one.
         await Receiver(entry).AbandonMessageAsync(Held(entry), cancellationToken: cancellationToken).ConfigureAwait(false);
         _held.TryRemove(entry.Receipt, out _);
+    }
+
+    // An entry hidden for its cool-down is held until its lock lapses; then the broker gives it to the next receive
+    // under a new lock token, and the old one is only memory.
+    private void ForgetLapsedLocks()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (token, message) in _held)
+        {
+            if (message.LockedUntil <= now) _held.TryRemove(token, out _);
+        }
     }
 
     /// <summary>The transport-free entry triage works on.</summary>

@@ -22,19 +22,31 @@ public sealed partial class ServiceBusQueueProcessors(
     IOptions<QueueNames> queues,
     EventDelivery delivery,
     ServiceBusSettlement settlement,
-    ILogger<ServiceBusQueueProcessors> logger) : IHostedService, IAsyncDisposable
+    ILogger<ServiceBusQueueProcessors> logger) : IHostedLifecycleService, IAsyncDisposable
 {
     /// <summary>How long the start waits to reach each queue before it fails with a message naming the connection.</summary>
     private static readonly TimeSpan ReachTimeout = TimeSpan.FromSeconds(30);
 
     private readonly List<ServiceBusProcessor> _processors = [];
 
+    private static readonly EventRoute[] Routes = [EventRoute.Calls, EventRoute.Messages, EventRoute.Devices];
+
+    /// <summary>
+    /// Checks every queue before any hosted service starts, and so before the worker connects to the Functions host: a
+    /// namespace that cannot be used stops the worker's start, which the host reports (the worker exited before it
+    /// connected). Checked later, in <see cref="StartAsync"/>, the host would already have loaded the functions and would
+    /// restart the failing worker again and again.
+    /// </summary>
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        foreach (var route in Routes) await EnsureReachableAsync(queues.Value.For(route), cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var route in new[] { EventRoute.Calls, EventRoute.Messages, EventRoute.Devices })
+        foreach (var route in Routes)
         {
             var queue = queues.Value.For(route);
-            await EnsureReachableAsync(queue, cancellationToken).ConfigureAwait(false);
             var processor = client.CreateProcessor(queue, settings.Value.ProcessorOptions());
             processor.ProcessMessageAsync += args => HandleAsync(args, queue, route);
             processor.ProcessErrorAsync += args =>
@@ -75,6 +87,8 @@ public sealed partial class ServiceBusQueueProcessors(
             {
                 ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityNotFound } => "the queue does not exist",
                 UnauthorizedAccessException => "the credentials were refused",
+                ServiceBusException { Reason: ServiceBusFailureReason.ServiceCommunicationProblem or ServiceBusFailureReason.ServiceTimeout } sb =>
+                    $"the namespace cannot be reached ({sb.Reason})",
                 ServiceBusException sb => sb.Reason.ToString(),
                 _ => $"no answer within {ReachTimeout.TotalSeconds:0} s",
             };
@@ -89,6 +103,12 @@ public sealed partial class ServiceBusQueueProcessors(
         // Stops receiving and waits for the handlers in flight (cancelled when the host's grace period ends).
         await Task.WhenAll(_processors.Select(p => p.StopProcessingAsync(cancellationToken))).ConfigureAwait(false);
     }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

@@ -186,10 +186,19 @@ internal sealed class ApnsHandler(SandboxState state, CancellationToken stopping
         }
 
         var fault = state.Faults.Take(SandboxProvider.Apns, deviceToken);
+        SandboxFaultKind? delayed = null;
         if (fault is not null)
         {
             switch (fault.Kind)
             {
+                case SandboxFaultKind.Delay:
+                    if (!await FaultActions.DelayAsync(context, TimeSpan.FromMilliseconds(fault.DelayMs!.Value), state.Time, stopping).ConfigureAwait(false))
+                    {
+                        state.Record(new RecordedRequest("Apns", request.Method, path, deviceToken, NullIfEmpty(requestApnsId), 0, null, SandboxFaultKind.Delay, receivedAt));
+                        return;
+                    }
+                    delayed = SandboxFaultKind.Delay;
+                    break;
                 case SandboxFaultKind.Reject:
                     var timestamp = ApnsReasons.HasTimestamp(fault.Reason!) ? fault.Timestamp ?? state.Time.GetUtcNow() : (DateTimeOffset?)null;
                     await RejectAsync(fault.Reason!, timestamp, fault.RetryAfterSeconds, SandboxFaultKind.Reject).ConfigureAwait(false);
@@ -210,7 +219,7 @@ internal sealed class ApnsHandler(SandboxState state, CancellationToken stopping
             .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         state.Record(new RecordedApnsPush(deviceToken, pushType, topic, priority, expiration, collapseId, responseApnsId,
             key.TeamId, key.KeyId, body, receivedAt, headers));
-        state.Record(new RecordedRequest("Apns", request.Method, path, deviceToken, NullIfEmpty(requestApnsId), 200, null, null, receivedAt));
+        state.Record(new RecordedRequest("Apns", request.Method, path, deviceToken, NullIfEmpty(requestApnsId), 200, null, delayed, receivedAt));
         // The development environment also answers with apns-unique-id (a lowercase UUID for the delivery log).
         context.Response.Headers["apns-unique-id"] = Guid.NewGuid().ToString("D");
         context.Response.StatusCode = StatusCodes.Status200OK;

@@ -28,6 +28,9 @@ public sealed record SandboxFault
     /// <summary>APNs 410 timestamp; default: the sandbox clock's now.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 
+    /// <summary>For <see cref="SandboxFaultKind.Delay"/>: how long to wait before answering, in milliseconds.</summary>
+    public int? DelayMs { get; init; }
+
     /// <summary>Apply to the next N matching requests only; null = until cleared.</summary>
     public int? Times { get; init; }
 }

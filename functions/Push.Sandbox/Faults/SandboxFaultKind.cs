@@ -11,4 +11,10 @@ public enum SandboxFaultKind
 
     /// <summary>Abort the connection so the client sees a reset.</summary>
     ResetConnection,
+
+    /// <summary>
+    /// Answer as usual, but only after <see cref="SandboxFault.DelayMs"/> on the sandbox clock: a slow provider, for a
+    /// push that outlasts a queue lock. A client that gives up first sees no answer (and nothing is accepted).
+    /// </summary>
+    Delay,
 }

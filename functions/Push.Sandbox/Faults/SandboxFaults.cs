@@ -7,6 +7,9 @@ namespace Push.Sandbox;
 /// <summary>The faults currently injected; the first matching fault wins.</summary>
 public sealed class SandboxFaults
 {
+    /// <summary>Ten minutes: longer than any client here waits.</summary>
+    public const int MaxDelayMs = 600_000;
+
     private readonly object _gate = new();
     private readonly List<ActiveFault> _faults = [];
 
@@ -28,6 +31,10 @@ public sealed class SandboxFaults
             }
         }
         if (fault.Times is <= 0) throw new ArgumentException("Times must be positive when set.", nameof(fault));
+        if (fault.Kind == SandboxFaultKind.Delay ? fault.DelayMs is not (> 0 and <= MaxDelayMs) : fault.DelayMs is not null)
+        {
+            throw new ArgumentException($"DelayMs is required for a delay fault (1 to {MaxDelayMs}) and only for one.", nameof(fault));
+        }
         lock (_gate) _faults.Add(new ActiveFault(fault, fault.Times));
     }
 

@@ -113,10 +113,19 @@ internal sealed partial class FcmHandler(SandboxState state, CancellationToken s
         }
 
         var fault = state.Faults.Take(SandboxProvider.Fcm, parsed.Token ?? "");
+        SandboxFaultKind? delayed = null;
         if (fault is not null)
         {
             switch (fault.Kind)
             {
+                case SandboxFaultKind.Delay:
+                    if (!await FaultActions.DelayAsync(context, TimeSpan.FromMilliseconds(fault.DelayMs!.Value), state.Time, stopping).ConfigureAwait(false))
+                    {
+                        state.Record(new RecordedRequest("Fcm", request.Method, path, token, null, 0, null, SandboxFaultKind.Delay, receivedAt));
+                        return;
+                    }
+                    delayed = SandboxFaultKind.Delay;
+                    break;
                 case SandboxFaultKind.Reject:
                     var (code, status, message) = FcmErrors.Lookup(fault.Reason!);
                     await FailAsync(code, status, message, FcmError(fault.Reason!), fault.Reason!, fault.RetryAfterSeconds, SandboxFaultKind.Reject).ConfigureAwait(false);
@@ -141,7 +150,7 @@ internal sealed partial class FcmHandler(SandboxState state, CancellationToken s
             state.Record(new RecordedFcmMessage(projectId, parsed.Token ?? "", parsed.Data, parsed.Priority, parsed.Ttl, parsed.CollapseKey,
                 name, rawBody, receivedAt));
         }
-        state.Record(new RecordedRequest("Fcm", request.Method, path, token, null, 200, null, null, receivedAt));
+        state.Record(new RecordedRequest("Fcm", request.Method, path, token, null, 200, null, delayed, receivedAt));
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json; charset=UTF-8";
         await context.Response.WriteAsync(new JsonObject { ["name"] = name }.ToJsonString(), context.RequestAborted).ConfigureAwait(false);

@@ -190,6 +190,50 @@ public sealed class EventDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_replay_after_the_retry_budget_ran_out_pushes_the_device_again_with_a_new_budget()
+    {
+        AddIphone();
+        _dispatcher.Answer(TestDevices.IosPushToken, Enumerable.Repeat(() => Rejected(PushFailureReason.ServiceUnavailable, 503), 100).ToArray());
+        var im = ComposerFixture.Message();
+        DeliveryVerdict verdict;
+        while ((verdict = await DeliverAsync(im)) is DeliveryVerdict.RetryVerdict retry) _fixture.Clock.Advance(retry.Delay);
+        Assert.IsType<DeliveryVerdict.DeadLetterVerdict>(verdict);
+        var exhausted = Assert.Single((await _ledger.GetAsync(im.TrackingId, default)).Values);
+        Assert.True(exhausted.RanOutOfRetries);
+
+        // The outage goes on a little after the cool-down: the replay gets a budget of its own, not an instant dead letter ...
+        _fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        _dispatcher.Answer(TestDevices.IosPushToken, () => Rejected(PushFailureReason.ServiceUnavailable, 503));
+        var sentBefore = _dispatcher.Sent.Count;
+        var again = Assert.IsType<DeliveryVerdict.RetryVerdict>(await DeliverAsync(im));
+        _fixture.Clock.Advance(again.Delay);
+
+        // ... and once the provider answers, the device is delivered, with the apns-id it always had.
+        Assert.Same(DeliveryVerdict.Done, await DeliverAsync(im));
+        Assert.Equal(2, _dispatcher.Sent.Count - sentBefore);
+        var entry = Assert.Single((await _ledger.GetAsync(im.TrackingId, default)).Values);
+        Assert.Equal(DeliveryStatus.Delivered, entry.Status);
+        Assert.Equal(exhausted.ApnsId, entry.ApnsId);
+        Assert.Equal(exhausted.Attempts + 2, entry.Attempts);
+        Assert.True(entry.FirstAttemptAt > exhausted.LastAttemptAt, "the replay's budget counts from the replay");
+    }
+
+    [Fact]
+    public async Task A_replay_never_pushes_again_a_device_the_provider_rejected_for_good()
+    {
+        AddIphone();
+        _dispatcher.Answer(TestDevices.IosPushToken, () => Rejected(PushFailureReason.TopicDisallowed, 400));
+        var im = ComposerFixture.Message();
+        Assert.Same(DeliveryVerdict.Done, await DeliverAsync(im));
+        var rejected = Assert.Single((await _ledger.GetAsync(im.TrackingId, default)).Values);
+        Assert.False(rejected.RanOutOfRetries);
+
+        Assert.Same(DeliveryVerdict.Done, await DeliverAsync(im));
+
+        Assert.Single(_dispatcher.Sent);
+    }
+
+    [Fact]
     public async Task A_ringing_call_is_retried_only_within_its_ring_time_and_then_expires_rather_than_ring_late()
     {
         AddIphone();

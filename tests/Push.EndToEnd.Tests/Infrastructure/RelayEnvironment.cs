@@ -103,13 +103,12 @@ public class RelayEnvironment : IAsyncLifetime
     {
     }
 
-    /// <summary>For an environment that needs other values for some of the settings below.</summary>
-    protected virtual void Override(Dictionary<string, string?> settings)
-    {
-    }
+    /// <summary>
+    /// The relay's settings as environment variables: the names README documents, nothing test-only. An environment of
+    /// its own changes some (a test that needs a slower provider timeout, a timer that runs): override and edit the base's.
+    /// </summary>
+    public virtual Dictionary<string, string?> Settings()
 
-    /// <summary>The relay's settings as environment variables: the names README documents, nothing test-only.</summary>
-    public Dictionary<string, string?> Settings()
     {
         var credentials = Sandbox.GeneratedCredentials ?? throw new InvalidOperationException("sandbox generated no credentials");
         var settings = new Dictionary<string, string?>
@@ -159,7 +158,6 @@ public class RelayEnvironment : IAsyncLifetime
             settings["AzureWebJobs.DeliverMessage.Disabled"] = "true";
             settings["AzureWebJobs.ManageDevices.Disabled"] = "true";
         }
-        Override(settings);
         return settings;
     }
 
@@ -226,6 +224,19 @@ public class RelayEnvironment : IAsyncLifetime
             return entries.Count >= deviceCount && entries.Values.All(e => e.Status.IsFinal());
         }, $"final outcomes for {trackingId}", timeout ?? TimeSpan.FromSeconds(30));
         return entries;
+    }
+
+    /// <summary>
+    /// Waits until the ledger row of <paramref name="deviceId"/> for the event has <paramref name="status"/> (also when an
+    /// earlier final row is to be replaced, as by a replay) and returns it.
+    /// </summary>
+    public async Task<LedgerEntry> WaitForStatusAsync(string trackingId, string deviceId, DeliveryStatus status, TimeSpan? timeout = null)
+    {
+        LedgerEntry? row = null;
+        await Eventually.TrueAsync(async () =>
+            (await Ledger.GetAsync(trackingId, default)).TryGetValue(deviceId, out row) && row.Status == status,
+            $"{deviceId} {status} for {trackingId}", timeout ?? TimeSpan.FromSeconds(30));
+        return row!;
     }
 
     public virtual async Task DisposeAsync()

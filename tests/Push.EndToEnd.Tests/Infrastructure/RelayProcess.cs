@@ -43,6 +43,41 @@ public sealed class RelayProcess : IAsyncDisposable
         return relay;
     }
 
+    /// <summary>
+    /// The isolated worker's process id: the host's child that runs the Function App (read from /proc, as the host started
+    /// it). Changes when the host restarts a worker.
+    /// </summary>
+    public int WorkerProcessId()
+    {
+        var children = Directory.GetDirectories($"/proc/{ProcessId}/task")
+            .SelectMany(task => ReadOrEmpty(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(int.Parse)
+            .Where(pid => ReadOrEmpty($"/proc/{pid}/cmdline").Contains("Push.Functions.dll", StringComparison.Ordinal))
+            .Distinct()
+            .ToList();
+        return children.Count == 1 ? children[0] : throw new InvalidOperationException($"host {ProcessId} runs {children.Count} workers");
+
+        static string ReadOrEmpty(string path)
+        {
+            try
+            {
+                return File.ReadAllText(path);
+            }
+            catch (IOException)
+            {
+                return ""; // the task or process ended meanwhile
+            }
+        }
+    }
+
+    /// <summary>SIGKILL of the worker only: the host stays up and starts a new one.</summary>
+    public void KillWorker()
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", WorkerProcessId().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill!.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException("kill -KILL of the worker failed");
+    }
+
     /// <summary>SIGKILL of the host: no graceful shutdown, in-flight messages stay leased, the worker dies with it.</summary>
     public void Kill() => _process.Kill();
 
