@@ -14,6 +14,7 @@ using Push.Core.Registry;
 using Push.Core.ServiceBus;
 using Push.Core.Storage;
 using Push.Core.StorageQueues;
+using Push.Providers;
 
 namespace Push.Cli;
 
@@ -86,14 +87,10 @@ public sealed class CliContext : IDisposable
         services.AddSharedProviderTokens(Configuration);
         services.AddDeviceRegistry(Configuration);
         services.AddDeliveryLedger(Configuration);
-        services.AddOptions<QueueNames>().Bind(Configuration.GetSection(QueueNames.SectionName));
-        services.AddSingleton<IValidateOptions<QueueNames>, QueueNamesValidator>();
-        services.AddOptions<StorageQueueHostSettings>().Bind(Configuration.GetSection(StorageQueueHostSettings.SectionName));
-        services.AddSingleton<IValidateOptions<StorageQueueHostSettings>, StorageQueueHostSettingsValidator>();
-        services.AddOptions<ServiceBusHostSettings>().Bind(Configuration.GetSection(ServiceBusHostSettings.SectionName));
-        services.AddSingleton<IValidateOptions<ServiceBusHostSettings>, ServiceBusHostSettingsValidator>();
-        services.AddOptions<DeadLetterOptions>().Bind(Configuration.GetSection(DeadLetterOptions.SectionName));
-        services.AddSingleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>();
+        services.AddValidatedOptions<QueueNames, QueueNamesValidator>(Configuration.GetSection(QueueNames.SectionName));
+        services.AddValidatedOptions<StorageQueueHostSettings, StorageQueueHostSettingsValidator>(Configuration.GetSection(StorageQueueHostSettings.SectionName));
+        services.AddValidatedOptions<ServiceBusHostSettings, ServiceBusHostSettingsValidator>(Configuration.GetSection(ServiceBusHostSettings.SectionName));
+        services.AddValidatedOptions<DeadLetterOptions, DeadLetterOptionsValidator>(Configuration.GetSection(DeadLetterOptions.SectionName));
         services.AddSingleton<DeadLetterArchive>();
         services.AddSingleton(sp => new StorageEventQueues(sp.GetRequiredService<QueueServiceClient>(),
             sp.GetRequiredService<IOptions<StorageQueueHostSettings>>().Value, sp.GetRequiredService<DeadLetterArchive>()));

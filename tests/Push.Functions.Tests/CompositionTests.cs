@@ -93,6 +93,32 @@ public sealed class CompositionTests : IAsyncLifetime
         Assert.DoesNotContain(value, failure.Message.Replace(named, "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Bad_settings_of_several_sections_are_all_reported_at_once_by_key_and_none_by_value()
+    {
+        var settings = Settings();
+        settings["Delivery:RetryBudget"] = "8.00:00:00";
+        settings["Delivery:MaxParallelDevices"] = "257";
+        settings["Routing:MessageTimeToLive"] = "29.00:00:00";
+        settings["Ledger:Table"] = "no-dashes-here";
+        settings["Registry:DevicesTable"] = "ab";
+        settings["DeadLetters:ArchiveTable"] = "tables";
+        using var provider = Build(settings);
+
+        // One section's failures come as one OptionsValidationException; several sections' together, as the host reports them.
+        var failure = Assert.Throws<AggregateException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal(5, failure.InnerExceptions.Count);
+        foreach (var key in new[] { "Delivery:RetryBudget", "Delivery:MaxParallelDevices", "Routing:MessageTimeToLive", "Ledger:Table", "Registry:DevicesTable", "DeadLetters:ArchiveTable" })
+        {
+            Assert.Contains(key, failure.Message, StringComparison.Ordinal);
+        }
+        foreach (var value in new[] { "8.00:00:00", "257", "29.00:00:00", "no-dashes-here", "'ab'", "'tables'" })
+        {
+            Assert.DoesNotContain(value, failure.Message, StringComparison.Ordinal);
+        }
+    }
+
     private Dictionary<string, string?> ServiceBusSettings(string fullyQualifiedNamespace)
     {
         var settings = Settings();

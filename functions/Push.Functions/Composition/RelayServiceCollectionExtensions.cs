@@ -55,11 +55,8 @@ public static class RelayServiceCollectionExtensions
         services.AddHostedService<ProviderEndpointCheck>();
 
         // The pipeline.
-        services.AddOptions<RoutingOptions>().Bind(configuration.GetSection(RoutingOptions.SectionName))
-            .Validate(o => o.Validate().Count == 0, "Routing:ConversationHashKey must be base64 of at least 32 random bytes.")
-            .ValidateOnStart();
-        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<RoutingOptions, RoutingOptionsValidator>(configuration.GetSection(RoutingOptions.SectionName));
+        services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration.GetSection(DeliveryOptions.SectionName));
         services.TryAddSingleton<IPayloadCipher>(sp => new AesGcmPayloadCipher(sp.GetRequiredService<IDeviceKeyProtector>()));
         services.AddSingleton(sp => new PushComposer(sp.GetRequiredService<IPayloadCipher>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<RoutingOptions>>().Value));
@@ -72,18 +69,15 @@ public static class RelayServiceCollectionExtensions
 
         // The queues: their names (the same app settings the trigger attributes name) and the Storage transport, which
         // the three queue-triggered functions always settle on.
-        services.AddOptions<QueueNames>().Bind(configuration.GetSection(QueueNames.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueNames>, QueueNamesValidator>());
-        services.AddOptions<StorageQueueHostSettings>().Bind(configuration.GetSection(StorageQueueHostSettings.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageQueueHostSettings>, StorageQueueHostSettingsValidator>());
+        services.AddValidatedOptions<QueueNames, QueueNamesValidator>(configuration.GetSection(QueueNames.SectionName));
+        services.AddValidatedOptions<StorageQueueHostSettings, StorageQueueHostSettingsValidator>(configuration.GetSection(StorageQueueHostSettings.SectionName));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageQueueHostSettings>>().Value);
         services.AddSingleton<StorageEventQueues>();
         services.AddSingleton<StorageQueueSettlement>();
         services.AddSingleton<StorageQueueEventHandler>();
 
         // Dead-letter triage, over the poison queues of the transport the events arrive on.
-        services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>());
+        services.AddValidatedOptions<DeadLetterOptions, DeadLetterOptionsValidator>(configuration.GetSection(DeadLetterOptions.SectionName));
         services.AddSingleton<DeadLetterArchive>();
         services.AddSingleton<DeadLetterMetrics>();
         services.AddSingleton<DeadLetterTriage>();
@@ -104,8 +98,7 @@ public static class RelayServiceCollectionExtensions
     /// </summary>
     private static void AddServiceBusTransport(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ServiceBusHostSettings>().Bind(configuration.GetSection(ServiceBusHostSettings.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceBusHostSettings>, ServiceBusHostSettingsValidator>());
+        services.AddValidatedOptions<ServiceBusHostSettings, ServiceBusHostSettingsValidator>(configuration.GetSection(ServiceBusHostSettings.SectionName));
         services.TryAddSingleton(sp => ServiceBusConnectionSetting.CreateClient(configuration,
             sp.GetRequiredService<IOptions<ServiceBusHostSettings>>().Value.ClientOptions()));
         services.AddSingleton<ServiceBusSenders>();
