@@ -22,8 +22,9 @@ public static class SharedProviderTokensServiceCollectionExtensions
     /// <see cref="SharedApnsProviderTokenSource"/> and <see cref="SharedFcmAccessTokenSource"/> as THE
     /// <see cref="IApnsProviderTokenSource"/> and <see cref="IFcmAccessTokenSource"/>, the secret source
     /// (files, or Key Vault when KeyVault:Uri is set) and <see cref="ProviderTokenRefresher"/>.
-    /// Call it BEFORE AddPushProviders: the providers register their per-instance token sources with TryAdd,
-    /// so whichever comes first wins. The store encrypts with a key derived from Registry:KeyEncryptionKey.
+    /// The providers register their per-instance token sources with TryAdd too, so this must come before
+    /// AddPushProviders; <see cref="Composition.RelayComposition.AddRelayDomain"/> is the one place that orders them, and
+    /// callers compose through it. The store encrypts with a key derived from Registry:KeyEncryptionKey.
     /// </summary>
     public static IServiceCollection AddSharedProviderTokens(this IServiceCollection services, IConfiguration configuration)
     {
