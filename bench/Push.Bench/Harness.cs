@@ -38,7 +38,7 @@ internal static class Harness
                 : null;
             var h2loadMissing = h2load is null ? "h2load is not on PATH (apt-get install -y nghttp2-client)" : null;
 
-            if (s.Only != "pipeline") await ProviderComparisonsAsync(s, repo, work.FullName, comparisons, h2load, h2loadMissing, node, nodeApnScript, nodeApnMissing);
+            if (s.Only is null or "providers") await ProviderComparisonsAsync(s, repo, work.FullName, comparisons, h2load, h2loadMissing, node, nodeApnScript, nodeApnMissing);
             if (s.Only != "providers")
             {
                 try

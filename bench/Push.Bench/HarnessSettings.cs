@@ -26,7 +26,10 @@ internal sealed class HarnessSettings
     public int CryptoRounds { get; private set; } = 2;
     /// <summary>Calls measured with and without the backlog.</summary>
     public int Calls { get; private set; } = 30;
-    /// <summary>providers | pipeline: run only that half (while developing); both when not given.</summary>
+    /// <summary>
+    /// providers | pipeline: run only that half (while developing); storage-requests: only the counting phase (for work on
+    /// the relay's round trips); everything when not given.
+    /// </summary>
     public string? Only { get; private set; }
 
     public static HarnessSettings Parse(ReadOnlySpan<string> args)
@@ -54,7 +57,7 @@ internal sealed class HarnessSettings
                 case "--flood-drain-seconds": s.FloodDrainSeconds = Int(value, name); break;
                 case "--crypto-rounds": s.CryptoRounds = Int(value, name); break;
                 case "--calls": s.Calls = Int(value, name); break;
-                case "--only": s.Only = value is "providers" or "pipeline" ? value : throw new ArgumentException("--only takes providers or pipeline"); break;
+                case "--only": s.Only = value is "providers" or "pipeline" or "storage-requests" ? value : throw new ArgumentException("--only takes providers, pipeline or storage-requests"); break;
                 default: throw new ArgumentException($"unknown option {name}");
             }
         }

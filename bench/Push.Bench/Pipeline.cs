@@ -22,6 +22,11 @@ internal static class Pipeline
         var loadAtStart = LoadAverage();
         var entries = new List<JsonObject>();
         ServiceBusFlood.Result flood;
+        if (s.Only == "storage-requests")
+        {
+            await using var counting = await World.StartAsync(repo, work, 0);
+            return [await CountAsync(counting, s)];
+        }
         await using (var world = await World.StartAsync(repo, work, 1 + 2 * (World.CallWarmup + s.Calls)))
         {
             var n = s.PipelineEvents;
@@ -45,15 +50,7 @@ internal static class Pipeline
             }
 
             // storage_requests_per_event: its own phase, through the counting proxy.
-            JsonObject counted;
-            try
-            {
-                counted = await StoragePhases.CountAsync(world, s.CountEvents);
-            }
-            catch (InvalidOperationException ex)
-            {
-                counted = Entries.Fail(Entries.Entry("storage_requests_per_event", "<=", 1.5), ex.Message);
-            }
+            var counted = await CountAsync(world, s);
 
             // The 20,000-event flood on Service Bus: calls and messages on their own instances.
             flood = await ServiceBusFlood.RunAsync(world, s);
@@ -75,6 +72,18 @@ internal static class Pipeline
             e["parameters"]!["loadAverageAtStart"] = loadAtStart;
         }
         return entries;
+    }
+
+    private static async Task<JsonObject> CountAsync(World world, HarnessSettings s)
+    {
+        try
+        {
+            return await StoragePhases.CountAsync(world, s.CountEvents);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Entries.Fail(Entries.Entry("storage_requests_per_event", "<=", 1.5), ex.Message);
+        }
     }
 
     private static string? LoadAverage() =>

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Push.Testing;
@@ -27,6 +28,9 @@ internal sealed class StorageCounter : IAsyncDisposable
     private StorageCounter() { }
 
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>Requests Azurite refused (4xx/5xx), for diagnosing the counting phase (some are normal: a 404 of a first read, a 409 of a create).</summary>
+    public ConcurrentQueue<string> Failures { get; } = new();
 
     public static async Task<StorageCounter> StartAsync(AzuriteServer azurite)
     {
@@ -58,8 +62,12 @@ internal sealed class StorageCounter : IAsyncDisposable
     {
         var request = context.Request;
         _counts.AddOrUpdate(Kind(service, request.Method, request.Path.Value ?? "", request.Query), 1, (_, n) => n + 1);
-        using var forward = new HttpRequestMessage(new HttpMethod(request.Method),
-            $"http://127.0.0.1:{targetPort}{request.Path.Value}{request.QueryString.Value}") { Version = HttpVersion.Version11 };
+        // The raw target, not Path: Kestrel decodes %40 and the like, and SharedKey signs the path as the client encoded it.
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri($"http://127.0.0.1:{targetPort}{rawTarget}", UriKind.Absolute))
+        {
+            Version = HttpVersion.Version11,
+        };
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
             forward.Content = new StreamContent(request.Body);
@@ -75,6 +83,7 @@ internal sealed class StorageCounter : IAsyncDisposable
         }
         using var response = await _forward.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = (int)response.StatusCode;
+        if ((int)response.StatusCode >= 400) Failures.Enqueue($"{request.Method} {request.Path}{request.QueryString} → {(int)response.StatusCode}");
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {
             if (!SkippedResponseHeaders.Contains(name)) context.Response.Headers[name] = values.ToArray();

@@ -164,7 +164,12 @@ internal static class StoragePhases
             await world.FillAsync(World.MessagesQueue, 1, events);
             while (world.Arrivals(tokens).Count < events * World.PushesPerEvent || (await messages.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
             {
-                if (host.HasExited || sw.Elapsed > DrainTimeout) throw new InvalidOperationException($"counting phase: the relay did not deliver {events} events: {host.Tail()}");
+                if (host.HasExited || sw.Elapsed > DrainTimeout)
+                {
+                    var log = Path.Combine(Path.GetTempPath(), "push-bench-counting-last.log");
+                    await File.WriteAllTextAsync(log, host.Output + "\nrefused by Azurite:\n" + string.Join("\n", counter.Failures.Take(50)));
+                    throw new InvalidOperationException($"counting phase: the relay did not deliver {events} events (host output and refused requests in {log}): {host.Tail()}");
+                }
                 await Task.Delay(50);
             }
             after = counter.Snapshot();
