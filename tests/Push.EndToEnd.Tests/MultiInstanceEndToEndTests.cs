@@ -62,7 +62,7 @@ public sealed class MultiInstanceEndToEndTests(ITestOutputHelper output) : IAsyn
             Assert.Equal(3, _env.Sandbox.ApnsPushes.Count(p => p.DeviceToken == iphone.PushToken));
             Assert.Equal(3, _env.Sandbox.FcmMessages.Count(m => m.Token == android.PushToken));
         }
-        var busy = All.Count(r => r.Output.Contains("delivered to device", StringComparison.Ordinal));
+        var busy = All.Count(r => r.Output.Contains("Executed 'Functions.DeliverMessage' (Succeeded", StringComparison.Ordinal));
         output.WriteLine($"{events.Count} events x 2 devices delivered once each; {busy} of 3 instances delivered some");
         // One provider token for the team across the three instances, and no 429 TooManyProviderTokenUpdates.
         Assert.Single(_env.Sandbox.ProviderTokensSeen);

@@ -22,7 +22,9 @@ public sealed partial class EventDelivery
     [LoggerMessage(3304, LogLevel.Information, "Event {TrackingId}: user {UserHash} has no registered device")]
     private partial void LogNoDevices(string trackingId, string userHash);
 
-    [LoggerMessage(3305, LogLevel.Information, "Event {TrackingId} delivered to device {DeviceHash} via {Provider}")]
+    // Debug: one line per push is the bulk of a drain's log (and in the isolated worker each line is a gRPC message to the
+    // host); the ledger row (push trace) and the push.sent metric carry the same fact.
+    [LoggerMessage(3305, LogLevel.Debug, "Event {TrackingId} delivered to device {DeviceHash} via {Provider}")]
     private partial void LogDelivered(string trackingId, string deviceHash, string provider);
 
     [LoggerMessage(3306, LogLevel.Information, "Event {TrackingId} expired before it could ring device {DeviceHash}")]
