@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
@@ -24,6 +25,10 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
     private readonly TimeProvider _time;
     private readonly TimeSpan _cacheDuration;
     private readonly ILogger<TableDeviceRegistry> _logger;
+
+    // A user's devices being read for the cache, so that the events of one batch for the same user, which all miss the
+    // cache together, share one query instead of each making its own.
+    private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<RegisteredDevice>>>> _loads = new(StringComparer.Ordinal);
 
     public TableDeviceRegistry(
         TableServiceClient tableService,
@@ -145,21 +150,56 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
         {
             return cached.Devices;
         }
+        if (_cacheDuration <= TimeSpan.Zero)
+        {
+            return await ReadDevicesAsync(userId, cancellationToken).ConfigureAwait(false);
+        }
 
+        var load = _loads.GetOrAdd(userId, id =>
+        {
+            Lazy<Task<IReadOnlyList<RegisteredDevice>>>? self = null;
+            self = new Lazy<Task<IReadOnlyList<RegisteredDevice>>>(() => LoadIntoCacheAsync(id, cacheKey, now, self!));
+            return self;
+        });
+        return await load.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One read shared by every caller that missed the cache meanwhile. It runs outside any caller's cancellation, so one
+    /// cancelled event cannot fail the others. Its result is cached only if no write on this instance invalidated the
+    /// user while it ran: a read that may predate the write is returned to its callers, as it would have been without
+    /// sharing, but not kept.
+    /// </summary>
+    private async Task<IReadOnlyList<RegisteredDevice>> LoadIntoCacheAsync(string userId, string cacheKey, DateTimeOffset now,
+        Lazy<Task<IReadOnlyList<RegisteredDevice>>> self)
+    {
+        try
+        {
+            var devices = await ReadDevicesAsync(userId, CancellationToken.None).ConfigureAwait(false);
+            if (_loads.TryGetValue(userId, out var current) && ReferenceEquals(current, self))
+            {
+                // The entry's own expiry (on the real clock) only frees memory; freshness is judged above on
+                // the injected TimeProvider so it can be tested without waiting.
+                _cache.Set(cacheKey, new CachedDevices(devices, now), new MemoryCacheEntryOptions
+                {
+                    AbsoluteExpirationRelativeToNow = _cacheDuration,
+                    Size = 1,
+                });
+            }
+            return devices;
+        }
+        finally
+        {
+            _loads.TryRemove(new KeyValuePair<string, Lazy<Task<IReadOnlyList<RegisteredDevice>>>>(userId, self));
+        }
+    }
+
+    private async Task<IReadOnlyList<RegisteredDevice>> ReadDevicesAsync(string userId, CancellationToken cancellationToken)
+    {
         var devices = new List<RegisteredDevice>();
         await foreach (var entity in QueryUserAsync(userId, cancellationToken).ConfigureAwait(false))
         {
             devices.Add(entity.ToDevice());
-        }
-        if (_cacheDuration > TimeSpan.Zero)
-        {
-            // The entry's own expiry (on the real clock) only frees memory; freshness is judged above on
-            // the injected TimeProvider so it can be tested without waiting.
-            _cache.Set(cacheKey, new CachedDevices(devices, now), new MemoryCacheEntryOptions
-            {
-                AbsoluteExpirationRelativeToNow = _cacheDuration,
-                Size = 1,
-            });
         }
         return devices;
     }
@@ -314,7 +354,12 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
 
     private Task BeforeWriteAsync() => BeforeConditionalWrite?.Invoke() ?? Task.CompletedTask;
 
-    private void Invalidate(string userId) => _cache.Remove(CacheKey(userId));
+    private void Invalidate(string userId)
+    {
+        // A read in flight may predate the write: later callers start a new one, and its result is not cached.
+        _loads.TryRemove(userId, out _);
+        _cache.Remove(CacheKey(userId));
+    }
 
     private static string CacheKey(string userId) => "push-registry:devices:" + userId;
 
