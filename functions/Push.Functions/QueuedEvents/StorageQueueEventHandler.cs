@@ -16,7 +16,9 @@ public sealed class StorageQueueEventHandler(EventDelivery delivery, StorageQueu
     public async Task HandleAsync(ReceivedQueueMessage message, EventRoute route, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var request = new DeliveryRequest(message.Body, message.MessageId, message.DequeueCount, message.InsertedOn, message.IsFirstDelivery);
+        // Never vouched as a first delivery: nothing on a Storage queue drops a producer's re-send of a tracking id (the
+        // idempotency key), so even a first dequeue may have outcomes on record. Service Bus' duplicate detection does.
+        var request = new DeliveryRequest(message.Body, message.MessageId, message.DequeueCount, message.InsertedOn, FirstDelivery: false);
         var verdict = await delivery.DeliverAsync(request, route, cancellationToken).ConfigureAwait(false);
         await settlement.SettleAsync(queueNames.Value.For(route), message, verdict, cancellationToken).ConfigureAwait(false);
     }
