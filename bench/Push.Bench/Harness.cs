@@ -13,9 +13,10 @@ using Push.Providers.Results;
 namespace Push.Bench;
 
 /// <summary>
-/// Every provider comparison in one run: one sandbox process, then for each round h2load, our client and
-/// node-apn against the same endpoint with the same body, connections, streams in flight and request count.
-/// Each figure is the best of the rounds; each ratio divides two figures from this run.
+/// Every key in one run. Provider comparisons: one sandbox process, then for each round h2load, our client and
+/// node-apn against the same endpoint with the same body, connections, streams in flight and request count (each
+/// figure the best of the rounds). Then the pipeline keys (<see cref="Pipeline"/>). Each ratio divides two figures
+/// from this run.
 /// </summary>
 internal static class Harness
 {
@@ -37,14 +38,15 @@ internal static class Harness
                 : null;
             var h2loadMissing = h2load is null ? "h2load is not on PATH (apt-get install -y nghttp2-client)" : null;
 
-            if (s.Only != "pipeline") await ProviderComparisonsAsync(s, repo, work.FullName, comparisons, h2load, h2loadMissing, node, nodeApnScript, nodeApnMissing);
+            if (s.Only is null or "providers") await ProviderComparisonsAsync(s, repo, work.FullName, comparisons, h2load, h2loadMissing, node, nodeApnScript, nodeApnMissing);
             if (s.Only != "providers")
             {
                 try
                 {
                     comparisons.AddRange(await Pipeline.RunAsync(s, repo, work.FullName));
                 }
-                catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException or System.Net.Http.HttpRequestException)
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException
+                    or System.Net.Http.HttpRequestException or Azure.Messaging.ServiceBus.ServiceBusException)
                 {
                     Console.Error.WriteLine("pipeline: " + e);
                     foreach (var key in Pipeline.Keys)
@@ -91,8 +93,8 @@ internal static class Harness
         string? h2load, string? h2loadMissing, string? node, string nodeApnScript, string? nodeApnMissing)
     {
         var self = typeof(Harness).Assembly.Location;
-        await using var sandbox = Child.Start("dotnet", [self, "sandbox", Path.Combine(work, "sandbox")], "Sandbox ready");
-        await sandbox.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        await using var sandbox = await FunctionHost.StartChildAsync("dotnet", [self, "sandbox", Path.Combine(work, "sandbox")], repo);
+        await sandbox.WaitForOutputAsync("Sandbox ready", TimeSpan.FromSeconds(60));
         var infoLine = sandbox.Output.Split('\n').First(l => l.StartsWith("SANDBOX ", StringComparison.Ordinal));
         var info = JsonSerializer.Deserialize<SandboxInfo>(infoLine["SANDBOX ".Length..])!;
         Console.WriteLine($"sandbox pid {sandbox.Id}: APNs {info.ApnsEndpoint}, FCM {info.FcmEndpoint}");

@@ -14,15 +14,22 @@ internal sealed class HarnessSettings
     public int Streams { get; private set; } = 100;
     public int Rounds { get; private set; } = 5;
     public int BodyBytes { get; private set; } = 1024;
-    /// <summary>IM events pre-filled for each pipeline drain (relay, bare Azurite loop, each cipher).</summary>
-    public int PipelineEvents { get; private set; } = 600;
-    /// <summary>IM events queued (on RabbitMQ, over AMQP) as the backlog the calls are measured under, and drained whole for peak RSS.</summary>
+    /// <summary>IM events pre-filled for each pipeline drain (relay, bare Azurite loop, each crypto_tax drain).</summary>
+    public int PipelineEvents { get; private set; } = 1_000;
+    /// <summary>IM events of the counting phase (storage_requests_per_event).</summary>
+    public int CountEvents { get; private set; } = 200;
+    /// <summary>IM events queued on Service Bus as the backlog the calls are measured under, and drained for peak RSS.</summary>
     public int FloodEvents { get; private set; } = 20_000;
-    /// <summary>The same on Azurite's Storage queues, kept small: Azurite's cost per queue operation grows with every message it holds.</summary>
-    public int StorageFloodEvents { get; private set; } = 2_000;
+    /// <summary>How long the flood's messages instance may take from its start to drain the backlog (peak RSS is over what drained).</summary>
+    public int FloodDrainSeconds { get; private set; } = 300;
+    /// <summary>crypto_tax rounds; each is one drain with AES-GCM and one with the pass-through cipher.</summary>
+    public int CryptoRounds { get; private set; } = 2;
     /// <summary>Calls measured with and without the backlog.</summary>
     public int Calls { get; private set; } = 30;
-    /// <summary>providers | pipeline: run only that half (while developing); both when not given.</summary>
+    /// <summary>
+    /// providers | pipeline: run only that half (while developing); storage-requests: only the counting phase (for work on
+    /// the relay's round trips); everything when not given.
+    /// </summary>
     public string? Only { get; private set; }
 
     public static HarnessSettings Parse(ReadOnlySpan<string> args)
@@ -46,9 +53,11 @@ internal sealed class HarnessSettings
                 case "--body-bytes": s.BodyBytes = Int(value, name); break;
                 case "--pipeline-events": s.PipelineEvents = Int(value, name); break;
                 case "--flood-events": s.FloodEvents = Int(value, name); break;
-                case "--storage-flood-events": s.StorageFloodEvents = Int(value, name); break;
+                case "--count-events": s.CountEvents = Int(value, name); break;
+                case "--flood-drain-seconds": s.FloodDrainSeconds = Int(value, name); break;
+                case "--crypto-rounds": s.CryptoRounds = Int(value, name); break;
                 case "--calls": s.Calls = Int(value, name); break;
-                case "--only": s.Only = value is "providers" or "pipeline" ? value : throw new ArgumentException("--only takes providers or pipeline"); break;
+                case "--only": s.Only = value is "providers" or "pipeline" or "storage-requests" ? value : throw new ArgumentException("--only takes providers, pipeline or storage-requests"); break;
                 default: throw new ArgumentException($"unknown option {name}");
             }
         }

@@ -22,10 +22,11 @@ internal static class Table
             var ours = c["ours"]!;
             var peer = c["peer"];
             // A figure without a peer (peak_rss_mb) shows its own value where a ratio would be.
-            var peerCells = peer is null ? "– | " : $"{peer["name"]}: {(double)peer["value"]!:N0} {peer["unit"]} | {peer["p50Ms"]} / {peer["p99Ms"]}";
-            var ratio = c["ratio"] is { } r ? ((double)r).ToString("0.00", CultureInfo.InvariantCulture) : $"{(double)ours["value"]!:0} {ours["unit"]}";
+            var peerCells = peer is null ? "– | " : $"{peer["name"]}: {V((double)peer["value"]!)} {peer["unit"]} | {peer["p50Ms"]} / {peer["p99Ms"]}";
+            var ratio = c["ratio"] is { } r ? ((double)r).ToString("0.00", CultureInfo.InvariantCulture) : $"{V((double)ours["value"]!)} {ours["unit"]}";
+            var met = c["goalMet"] is { } m ? ((bool)m ? "yes" : "NO") : "–";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {c["key"]} | {(double)ours["value"]!:N0} {ours["unit"]} | {ours["p50Ms"]} / {ours["p99Ms"]} | {peerCells} | {ratio} | {c["goal"]} | {((bool)c["goalMet"]! ? "yes" : "NO")} |");
+                $"| {c["key"]} | {V((double)ours["value"]!)} {ours["unit"]} | {ours["p50Ms"]} / {ours["p99Ms"]} | {peerCells} | {ratio} | {c["goal"]} | {met} |");
         }
         if (micro?["ratios"] is JsonArray ratios)
         {
@@ -40,6 +41,10 @@ internal static class Table
         }
         return sb.ToString();
     }
+
+    /// <summary>Small figures (ms per event, requests per event) keep their decimals; large ones get thousands separators.</summary>
+    private static string V(double value) =>
+        Math.Abs(value) < 10 ? value.ToString("0.###", CultureInfo.InvariantCulture) : value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Ns(double ns) => ns >= 1000 ? $"{ns / 1000:0.00} µs" : $"{ns:0} ns";
 }

@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Push.Sandbox.Security;
 
 namespace Push.Sandbox.Apns;
 
@@ -17,12 +15,6 @@ internal sealed class ApnsHandler(SandboxState state, CancellationToken stopping
     private const int MaxPayload = 4096;
     private const int MaxVoipPayload = 5120;
     private const int MaxCollapseIdBytes = 64;
-
-    /// <summary>Clock skew tolerated for an iat slightly ahead of the sandbox clock.</summary>
-    private static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(1);
-
-    /// <summary>Apple: a provider token older than one hour is expired.</summary>
-    private static readonly TimeSpan MaxTokenAge = TimeSpan.FromHours(1);
 
     private static readonly HashSet<string> PushTypes = new(StringComparer.Ordinal)
     {
@@ -39,6 +31,8 @@ internal sealed class ApnsHandler(SandboxState state, CancellationToken stopping
         ["pushtotalk"] = ".voip-ptt",
         ["location"] = ".location-query",
     };
+
+    private readonly ApnsProviderTokenVerifier _providerTokens = new(state.FindApnsKey, state.Time);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -96,7 +90,7 @@ internal sealed class ApnsHandler(SandboxState state, CancellationToken stopping
             await RejectAsync(ApnsReasons.MissingProviderToken).ConfigureAwait(false);
             return;
         }
-        var (tokenReason, key, issuedAt) = CheckProviderToken(authorization);
+        var (tokenReason, key, issuedAt) = _providerTokens.Check(authorization);
         if (tokenReason is not null)
         {
             await RejectAsync(tokenReason).ConfigureAwait(false);
@@ -223,28 +217,6 @@ internal sealed class ApnsHandler(SandboxState state, CancellationToken stopping
         // The development environment also answers with apns-unique-id (a lowercase UUID for the delivery log).
         context.Response.Headers["apns-unique-id"] = Guid.NewGuid().ToString("D");
         context.Response.StatusCode = StatusCodes.Status200OK;
-    }
-
-    private (string? Reason, SandboxState.ApnsKey? Key, long IssuedAt) CheckProviderToken(string authorization)
-    {
-        const string scheme = "bearer ";
-        if (!authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return (ApnsReasons.InvalidProviderToken, null, 0);
-        var jwt = CompactJwt.TryParse(authorization[scheme.Length..].Trim());
-        if (jwt is null || jwt.HeaderString("alg") != "ES256") return (ApnsReasons.InvalidProviderToken, null, 0);
-        var keyId = jwt.HeaderString("kid");
-        var key = keyId is null ? null : state.FindApnsKey(keyId);
-        if (key is null || jwt.ClaimString("iss") != key.TeamId) return (ApnsReasons.InvalidProviderToken, null, 0);
-        if (jwt.Signature.Length != 64
-            || !key.PublicKey.VerifyData(jwt.SigningInput, jwt.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-        {
-            return (ApnsReasons.InvalidProviderToken, null, 0);
-        }
-        if (jwt.ClaimSeconds("iat") is not { } iat) return (ApnsReasons.InvalidProviderToken, null, 0);
-        var issued = DateTimeOffset.FromUnixTimeSeconds(iat);
-        var now = state.Time.GetUtcNow();
-        if (issued > now + AllowedSkew) return (ApnsReasons.InvalidProviderToken, null, 0);
-        if (now - issued > MaxTokenAge) return (ApnsReasons.ExpiredProviderToken, null, 0);
-        return (null, key, iat);
     }
 
     private static string? CheckTopic(string topic, string pushType, SandboxState.ApnsKey key)

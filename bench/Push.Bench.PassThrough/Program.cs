@@ -1,0 +1,16 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Push.Bench.PassThrough;
+using Push.Core.Protection;
+using Push.Functions.Composition;
+
+// Push.Functions' Program, then one difference: the payload cipher is a pass-through (crypto_tax's peer).
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.Configuration.AddHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"));
+builder.Services.AddPushRelay(builder.Configuration);
+builder.Services.AddRelayTelemetry(builder.Configuration);
+builder.Services.Replace(ServiceDescriptor.Singleton<IPayloadCipher, PassThroughCipher>());
+builder.Build().Run();
