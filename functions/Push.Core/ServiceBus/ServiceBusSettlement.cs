@@ -63,7 +63,6 @@ public sealed partial class ServiceBusSettlement(ServiceBusSenders senders, Time
                 throw new InvalidOperationException("unknown verdict " + verdict.GetType().Name);
         }
     }
-
 }
 
 /// <summary>
