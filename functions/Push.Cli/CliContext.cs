@@ -42,6 +42,9 @@ public sealed class CliContext : IDisposable
         .AddEnvironmentVariables()
         .Build());
 
+    /// <summary>The relay's clock (what "now" is for a dead letter's cool-down or a token's expiry).</summary>
+    public TimeProvider Time => Get<TimeProvider>();
+
     public IDeviceRegistry Registry => Get<IDeviceRegistry>();
 
     public IDeliveryLedger Ledger => Get<IDeliveryLedger>();

@@ -119,15 +119,8 @@ public sealed partial class QueueTriggerTests(AzuriteFixture azurite)
         Assert.Contains(delays[atSend..], d => d is >= 0.08 and <= 0.12);
     }
 
-    private static async Task WaitForDelaysAsync(HostProcess host, int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (Delays(host).Count < count)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("poll delays not logged:\n" + host.Output);
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForDelaysAsync(HostProcess host, int count) =>
+        Eventually.TrueAsync(() => Delays(host).Count >= count, "poll delays to be logged:\n" + host.Output, TimeSpan.FromSeconds(60));
 
     private static List<double> Delays(HostProcess host) => PollDelay().Matches(host.Output)
         .Select(m => TimeSpan.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture).TotalSeconds).ToList();

@@ -13,7 +13,6 @@ public sealed class StartupValidationEndToEndTests(RelayEnvironment env)
         settings[setting] = value;
         await using var process = RelayProcess.Launch(settings);
         var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(100);
         return (exit, process.Output);
     }
 

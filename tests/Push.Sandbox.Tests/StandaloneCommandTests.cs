@@ -52,7 +52,6 @@ public sealed class StandaloneCommandTests
         await using var curl = ChildProcess.Start("curl",
             ["--silent", "--show-error", "--cacert", ".local/sandbox/ca.pem", $"https://127.0.0.1:{fcmPort}/_sandbox/health"], caller);
         Assert.Equal(0, await curl.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        await Task.Delay(100); // let the output reader drain
         Assert.Contains("\"status\":\"ok\"", curl.Output, StringComparison.Ordinal);
 
         await process.StopAsync(TimeSpan.FromSeconds(10));

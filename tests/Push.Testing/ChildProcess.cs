@@ -12,6 +12,8 @@ public sealed class ChildProcess : IAsyncDisposable
     private const int MaxKeptChars = 200_000;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _errorClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ChildProcess(Process process)
     {
@@ -54,17 +56,22 @@ public sealed class ChildProcess : IAsyncDisposable
         }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var child = new ChildProcess(process);
-        process.OutputDataReceived += (_, e) => child.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Append(e.Data);
+        // A null line is the stream's end: the signal that everything the process printed has been read.
+        process.OutputDataReceived += (_, e) => child.Append(e.Data, child._outputClosed);
+        process.ErrorDataReceived += (_, e) => child.Append(e.Data, child._errorClosed);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
     }
 
-    private void Append(string? line)
+    private void Append(string? line, TaskCompletionSource closed)
     {
-        if (line is null) return;
+        if (line is null)
+        {
+            closed.TrySetResult();
+            return;
+        }
         lock (_output)
         {
             if (_output.Length < MaxKeptChars) _output.AppendLine(line);
@@ -73,21 +80,20 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until a line containing <paramref name="text"/> has been printed.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!Output.Contains(text, StringComparison.Ordinal))
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
+        Eventually.TrueAsync(() =>
         {
+            if (Output.Contains(text, StringComparison.Ordinal)) return true;
             if (HasExited) throw new InvalidOperationException($"process exited ({ExitCode}) before printing '{text}':\n{Output}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"'{text}' not printed within {timeout}:\n{Output}");
-            await Task.Delay(50);
-        }
-    }
+            return false;
+        }, $"'{text}' to be printed (output so far:\n{Output})", timeout);
 
+    /// <summary>Waits until the process has exited and all it printed has been read into <see cref="Output"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
+        await Task.WhenAll(_outputClosed.Task, _errorClosed.Task).WaitAsync(cts.Token);
         return _process.ExitCode;
     }
 

@@ -39,7 +39,7 @@ public static class DlqCommands
         {
             var filter = Filter(result);
             var session = DlqSession.Open(context, result.GetValue(QueueOption));
-            var now = DateTimeOffset.UtcNow;
+            var now = context.Time.GetUtcNow();
             // Rows are gathered before anything is printed, so a failure reads as one line, not half a table.
             var rows = new List<string>();
             if (result.GetValue(archived))
@@ -117,7 +117,7 @@ public static class DlqCommands
             var entries = await session.TakeAllAsync(ct);
             try
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = context.Time.GetUtcNow();
                 foreach (var entry in entries)
                 {
                     var a = await session.Triage.AssessAsync(entry, ct);
@@ -254,7 +254,7 @@ public static class DlqCommands
             var (replayed, skipped) = (0, 0);
             try
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = context.Time.GetUtcNow();
                 foreach (var entry in entries.Where(e => (messageId is null || e.MessageId == messageId || e.PoisonMessageId == messageId) && filter.Matches(e, now)))
                 {
                     var assessment = await session.Triage.AssessAsync(entry, ct);
@@ -304,7 +304,7 @@ public static class DlqCommands
             var settled = new HashSet<string>(StringComparer.Ordinal);
             try
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = context.Time.GetUtcNow();
                 foreach (var entry in entries.Where(e => filter.Matches(e, now)))
                 {
                     var assessment = await session.Triage.AssessAsync(entry, ct);
@@ -323,7 +323,7 @@ public static class DlqCommands
             {
                 await session.ReleaseAsync(entries.Where(e => !settled.Contains(e.PoisonMessageId)), CancellationToken.None);
             }
-            Console.WriteLine(dryRun ? $"dry run: {entries.Count(e => filter.Matches(e, DateTimeOffset.UtcNow))} would be archived; nothing changed" : $"{settled.Count} archived and removed");
+            Console.WriteLine(dryRun ? $"dry run: {entries.Count(e => filter.Matches(e, context.Time.GetUtcNow()))} would be archived; nothing changed" : $"{settled.Count} archived and removed");
             return 0;
         });
         return command;

@@ -17,12 +17,9 @@ internal sealed class DlqSession
     /// <summary>A bound on one command's reach, so a flooded poison queue cannot keep the CLI reading forever.</summary>
     private const int MaxEntriesPerQueue = 5000;
 
-    private readonly bool _serviceBus;
-
     private DlqSession(CliContext context, IReadOnlyList<string> queues)
     {
         Queues = queues;
-        _serviceBus = context.Queues.Transport == QueueTransport.ServiceBus;
         Queue = context.DeadLetterQueue;
         Archive = context.DeadLetterArchive;
         Triage = context.DeadLetterTriage;
@@ -31,8 +28,7 @@ internal sealed class DlqSession
     public IReadOnlyList<string> Queues { get; }
 
     /// <summary>Where a queue's dead letters are, in the transport's own words.</summary>
-    public string DeadLetterLocation(string queue) =>
-        !_serviceBus ? PoisonQueueName.Of(queue) : queue + "/$DeadLetterQueue";
+    public string DeadLetterLocation(string queue) => Queue.Location(queue);
     public IDeadLetterQueue Queue { get; }
     public DeadLetterArchive Archive { get; }
     public DeadLetterTriage Triage { get; }

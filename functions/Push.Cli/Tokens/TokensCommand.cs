@@ -20,7 +20,7 @@ public static class TokensCommand
                 Console.WriteLine("no provider token stored yet (the RefreshProviderTokens timer mints them at start and every few minutes)");
                 return 0;
             }
-            var now = DateTimeOffset.UtcNow;
+            var now = context.Time.GetUtcNow();
             Console.WriteLine($"{"KIND",-6} {"CREDENTIAL",-48} {"ISSUED",-20} {"EXPIRES",-20} {"AGE",-8} {"HASH",-8} STATE");
             foreach (var token in tokens)
             {

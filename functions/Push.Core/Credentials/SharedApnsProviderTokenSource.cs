@@ -70,8 +70,4 @@ public sealed partial class SharedApnsProviderTokenSource : IApnsProviderTokenSo
     private Task<ProviderTokenKey> Key(CancellationToken cancellationToken) => Task.FromResult(_minter.Key);
 
     private static ApnsProviderToken ToToken(StoredProviderToken stored) => new(stored.Token, stored.IssuedAt);
-
-    [LoggerMessage(EventId = 3414, Level = LogLevel.Warning,
-        Message = "APNs rejected provider token {TokenHash} of team {TeamId} as expired, but it is only {Age} old: not replacing it before 20 minutes")]
-    private static partial void LogRefreshRefused(ILogger logger, string teamId, string tokenHash, TimeSpan age);
 }

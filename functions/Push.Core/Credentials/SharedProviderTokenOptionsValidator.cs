@@ -1,10 +1,10 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Push.Core.Storage;
 
 namespace Push.Core.Credentials;
 
 /// <summary>Checks the <c>ProviderTokens</c> section at start; messages name the setting.</summary>
-public sealed partial class SharedProviderTokenOptionsValidator : IValidateOptions<SharedProviderTokenOptions>
+public sealed class SharedProviderTokenOptionsValidator : IValidateOptions<SharedProviderTokenOptions>
 {
     private const string Prefix = SharedProviderTokenOptions.SectionName + ":";
 
@@ -12,7 +12,7 @@ public sealed partial class SharedProviderTokenOptionsValidator : IValidateOptio
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (string.IsNullOrEmpty(options.ContainerName) || !ContainerNamePattern().IsMatch(options.ContainerName))
+        if (!StorageNames.IsQueueOrContainerName(options.ContainerName))
         {
             failures.Add($"{Prefix}{nameof(options.ContainerName)} must be 3-63 lower-case letters, digits and single hyphens (a blob container name)");
         }
@@ -29,7 +29,4 @@ public sealed partial class SharedProviderTokenOptionsValidator : IValidateOptio
             failures.Add($"{Prefix}{setting} must lie between {min} and {max}");
         }
     }
-
-    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
-    private static partial Regex ContainerNamePattern();
 }

@@ -20,4 +20,7 @@ public interface IDeadLetterQueue
 
     /// <summary>Leaves the entry in its poison queue, invisible for <paramref name="delay"/>.</summary>
     Task HideAsync(DeadLetterEntry entry, TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>Where <paramref name="sourceQueue"/>'s dead letters are, in the transport's own words (for operators).</summary>
+    string Location(string sourceQueue);
 }

@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Push.Core.Storage;
 using Push.Core.StorageQueues;
 
 namespace Push.Core.Queues;
@@ -8,11 +8,11 @@ namespace Push.Core.Queues;
 /// Every queue name must suit both transports: a Storage queue name (3-63 lower-case letters, digits and single hyphens)
 /// with room for <c>-poison</c>, which Service Bus accepts as an entity name too.
 /// </summary>
-public sealed partial class QueueNamesValidator : IValidateOptions<QueueNames>
+public sealed class QueueNamesValidator : IValidateOptions<QueueNames>
 {
     public const int MaxLength = 63 - 7; // "-poison"
 
-    public static bool IsValidName(string? name) => name is not null && name.Length <= MaxLength && Pattern().IsMatch(name);
+    public static bool IsValidName(string? name) => StorageNames.IsQueueOrContainerName(name, MaxLength);
 
     public ValidateOptionsResult Validate(string? name, QueueNames options)
     {
@@ -40,7 +40,4 @@ public sealed partial class QueueNamesValidator : IValidateOptions<QueueNames>
             }
         }
     }
-
-    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
-    private static partial Regex Pattern();
 }

@@ -66,6 +66,8 @@ public sealed class ServiceBusDeadLetterQueue(ServiceBusClient client, TimeProvi
         _held.TryRemove(entry.Receipt, out _);
     }
 
+    public string Location(string sourceQueue) => sourceQueue + "/$DeadLetterQueue";
+
     public async Task HideAsync(DeadLetterEntry entry, TimeSpan delay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);

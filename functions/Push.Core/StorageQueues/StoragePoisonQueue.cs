@@ -76,6 +76,8 @@ public sealed class StoragePoisonQueue : IDeadLetterQueue
         }
     }
 
+    public string Location(string sourceQueue) => PoisonQueueName.Of(sourceQueue);
+
     public async Task HideAsync(DeadLetterEntry entry, TimeSpan delay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);

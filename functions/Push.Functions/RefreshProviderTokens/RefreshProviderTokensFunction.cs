@@ -31,8 +31,4 @@ public sealed partial class RefreshProviderTokensFunction(ProviderTokenRefresher
             throw new InvalidOperationException($"Provider-token refresh failed (APNs {report.Apns}, FCM {report.Fcm}); see event 3432/3433");
         }
     }
-
-    [LoggerMessage(EventId = 3440, Level = LogLevel.Information,
-        Message = "RefreshProviderTokens ran (past due: {IsPastDue}): APNs {Apns}, FCM {Fcm}")]
-    private partial void LogRun(bool isPastDue, ProviderTokenRefreshOutcome apns, ProviderTokenRefreshOutcome fcm);
 }

@@ -98,8 +98,4 @@ public sealed partial class GoogleServiceAccountTokenSource : IFcmAccessTokenSou
         LogFetched(_logger, ClientEmail, TokenHash.Of(token.AccessToken), token.ExpiresAt, why);
         return token;
     }
-
-    [LoggerMessage(EventId = 1211, Level = LogLevel.Information,
-        Message = "Fetched FCM access token {TokenHash} for {ClientEmail}, valid until {ExpiresAt:O} ({Why})")]
-    private static partial void LogFetched(ILogger logger, string clientEmail, string tokenHash, DateTimeOffset expiresAt, string why);
 }

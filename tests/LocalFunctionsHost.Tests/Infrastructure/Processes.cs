@@ -1,3 +1,5 @@
+using Push.Testing;
+
 namespace LocalFunctionsHost.Tests.Infrastructure;
 
 /// <summary>What /proc says about a process.</summary>
@@ -25,12 +27,14 @@ internal static class Processes
     /// <summary>Waits until <paramref name="pid"/> is gone; false if it still lives at the deadline.</summary>
     public static async Task<bool> WaitUntilGoneAsync(int pid, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (IsAlive(pid))
+        try
         {
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(50);
+            await Eventually.TrueAsync(() => !IsAlive(pid), $"process {pid} to end", timeout);
+            return true;
         }
-        return true;
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 }

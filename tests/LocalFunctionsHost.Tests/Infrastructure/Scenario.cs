@@ -82,32 +82,16 @@ internal sealed class Scenario
     }
 
     /// <summary>Waits until the markers satisfy <paramref name="done"/>; fails with what was seen (and the host's log) at the deadline.</summary>
-    public async Task<IReadOnlyList<Marker>> WaitForMarkersAsync(Func<IReadOnlyList<Marker>, bool> done, string what, HostProcess? host = null,
-        TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var markers = await ReadMarkersAsync();
-            if (done(markers)) return markers;
-            if (DateTime.UtcNow > deadline || host is { HasExited: true })
-            {
-                throw new TimeoutException($"{what}: not seen. Markers:\n{string.Join("\n", markers)}\nHost output:\n{host?.Output}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    public Task<IReadOnlyList<Marker>> WaitForMarkersAsync(Func<IReadOnlyList<Marker>, bool> done, string what, HostProcess? host = null,
+        TimeSpan? timeout = null) =>
+        Eventually.ValueAsync(ReadMarkersAsync, done,
+            markers => $"{what}. Markers:\n{string.Join("\n", markers)}\nHost output:\n{host?.Output}",
+            timeout ?? TimeSpan.FromSeconds(60), () => host is { HasExited: true });
 
     /// <summary>Waits until <paramref name="queue"/> holds no message (visible or not).</summary>
-    public static async Task WaitUntilEmptyAsync(QueueClient queue, string what, HostProcess? host = null)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: {queue.Name} still holds messages.\n{host?.Output}");
-            await Task.Delay(100);
-        }
-    }
+    public static Task WaitUntilEmptyAsync(QueueClient queue, string what, HostProcess? host = null) =>
+        Eventually.TrueAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
+            $"{what}: {queue.Name} to hold no message.\n{host?.Output}", TimeSpan.FromSeconds(60));
 
     /// <summary>The texts in <paramref name="queue"/> (peeked, so left in place).</summary>
     public static async Task<List<string>> PeekTextsAsync(QueueClient queue)

@@ -24,4 +24,6 @@ internal sealed class FailingDeletes(IDeadLetterQueue inner) : IDeadLetterQueue
     }
 
     public Task HideAsync(DeadLetterEntry entry, TimeSpan delay, CancellationToken cancellationToken) => inner.HideAsync(entry, delay, cancellationToken);
+
+    public string Location(string sourceQueue) => inner.Location(sourceQueue);
 }

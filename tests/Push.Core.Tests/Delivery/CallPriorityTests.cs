@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Push.Core.Delivery;
 using Push.Core.Events;
+using Push.Core.Registry;
 using Push.Core.Routing;
 using Push.Core.Tests.Protection;
 using Push.Core.Tests.Routing;

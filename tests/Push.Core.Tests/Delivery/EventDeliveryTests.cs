@@ -6,6 +6,7 @@ using Push.Core.DeadLetters;
 using Push.Core.Delivery;
 using Push.Core.Events;
 using Push.Core.Ledger;
+using Push.Core.Registry;
 using Push.Core.Routing;
 using Push.Core.Tests.Protection;
 using Push.Core.Tests.Routing;

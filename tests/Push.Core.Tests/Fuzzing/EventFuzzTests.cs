@@ -1,11 +1,11 @@
-using Xunit.Abstractions;
 using Push.Core.Delivery;
 using Push.Core.Events;
+using Push.Core.Registry;
 using Push.Core.Tests.Protection;
 using Push.Core.Tests.Routing;
 using Push.Core.Tests.Storage;
-
 using Push.Testing.Fuzzing;
+using Xunit.Abstractions;
 
 namespace Push.Core.Tests.Fuzzing;
 

@@ -11,7 +11,6 @@ public static class PushCli
     {
         await using var process = ChildProcess.Start("dotnet", [BuiltProgram.Cli, .. arguments], workingDirectory, settings);
         var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(100); // let the output readers drain
         return (exit, process.Output);
     }
 

@@ -1,7 +1,6 @@
 using Push.Core.Events;
-using Push.Core.Registry;
 
-namespace Push.Core.Delivery;
+namespace Push.Core.Registry;
 
 /// <summary>Applies <c>push.device.registered</c> / <c>push.device.unregistered</c> to the registry.</summary>
 public sealed class DeviceEventHandler

@@ -1,0 +1,13 @@
+using Google.Apis.Auth.OAuth2;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Push.Providers.Fcm;
+
+public sealed partial class GoogleServiceAccountTokenSource
+{
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Information,
+        Message = "Fetched FCM access token {TokenHash} for {ClientEmail}, valid until {ExpiresAt:O} ({Why})")]
+    private static partial void LogFetched(ILogger logger, string clientEmail, string tokenHash, DateTimeOffset expiresAt, string why);
+}
