@@ -21,7 +21,7 @@ internal sealed class HarnessSettings
     /// <summary>IM events queued on Service Bus as the backlog the calls are measured under, and drained for peak RSS.</summary>
     public int FloodEvents { get; private set; } = 20_000;
     /// <summary>How long the flood's messages instance may take from its start to drain the backlog (peak RSS is over what drained).</summary>
-    public int FloodDrainSeconds { get; private set; } = 300;
+    public int FloodDrainSeconds { get; private set; } = 240;
     /// <summary>crypto_tax rounds; each is one drain with AES-GCM and one with the pass-through cipher.</summary>
     public int CryptoRounds { get; private set; } = 2;
     /// <summary>Calls measured with and without the backlog.</summary>
