@@ -1,11 +1,11 @@
 using Azure.Data.Tables;
-using Azure.Messaging.ServiceBus;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Push.Core.Composition;
 using Push.Core.Credentials;
 using Push.Core.DeadLetters;
 using Push.Core.Ledger;
@@ -42,69 +42,45 @@ public sealed class CliContext : IDisposable
         .AddEnvironmentVariables()
         .Build());
 
-    public IDeviceRegistry Registry => _services.Value.GetRequiredService<IDeviceRegistry>();
+    public IDeviceRegistry Registry => Get<IDeviceRegistry>();
 
-    public IDeliveryLedger Ledger => _services.Value.GetRequiredService<IDeliveryLedger>();
+    public IDeliveryLedger Ledger => Get<IDeliveryLedger>();
 
-    public ProviderTokenStore ProviderTokens => _services.Value.GetRequiredService<ProviderTokenStore>();
+    public ProviderTokenStore ProviderTokens => Get<ProviderTokenStore>();
 
     /// <summary>The relay's queue names and transport (section <c>Queues</c>, validated as the relay does).</summary>
-    public QueueNames Queues => Valid(() => _services.Value.GetRequiredService<IOptions<QueueNames>>().Value);
+    public QueueNames Queues => Valid(() => Get<IOptions<QueueNames>>().Value);
 
     /// <summary>The Storage queues as the relay writes them (host.json's <c>messageEncoding</c>, unless overridden).</summary>
-    public StorageEventQueues StorageQueues => _services.Value.GetRequiredService<StorageEventQueues>();
+    public StorageEventQueues StorageQueues => Get<StorageEventQueues>();
+
+    /// <summary>The Service Bus senders, on a client from the relay's connection setting (only with <c>Queues:Transport=ServiceBus</c>).</summary>
+    public ServiceBusSenders ServiceBusSenders => Get<ServiceBusSenders>();
+
+    /// <summary>The dead letters of the transport the relay uses: Storage poison queues or Service Bus dead-letter subqueues.</summary>
+    public IDeadLetterQueue DeadLetterQueue => Get<IDeadLetterQueue>();
 
     /// <summary>The dead-letter archive (<c>DeadLetters:ArchiveTable</c>).</summary>
-    public DeadLetterArchive DeadLetterArchive => _services.Value.GetRequiredService<DeadLetterArchive>();
+    public DeadLetterArchive DeadLetterArchive => Get<DeadLetterArchive>();
 
-    /// <summary>The dead-letter options, validated as the relay does.</summary>
-    public DeadLetterOptions DeadLetterOptions => Valid(() => _services.Value.GetRequiredService<IOptions<DeadLetterOptions>>().Value);
-
-    /// <summary>The Storage-queue settings the relay agrees with the host on.</summary>
-    public StorageQueueHostSettings StorageQueueSettings => Valid(() => _services.Value.GetRequiredService<IOptions<StorageQueueHostSettings>>().Value);
-
-    /// <summary>A Service Bus client from the relay's connection setting (only with <c>Queues:Transport=ServiceBus</c>).</summary>
-    public ServiceBusClient CreateServiceBusClient() => Valid(() => ServiceBusConnectionSetting.CreateClient(Configuration,
-        Valid(() => _services.Value.GetRequiredService<IOptions<ServiceBusHostSettings>>().Value).ClientOptions()));
-
-    /// <summary>The Storage account's tables (registry, ledger, dead-letter archive), with the CLI's client options.</summary>
-    public TableServiceClient TableService => _services.Value.GetRequiredService<TableServiceClient>();
-
-    /// <summary>The Storage account's queues, with the CLI's client options.</summary>
-    public QueueServiceClient QueueService => _services.Value.GetRequiredService<QueueServiceClient>();
+    /// <summary>The triage the relay's timer runs, over <see cref="DeadLetterQueue"/>.</summary>
+    public DeadLetterTriage DeadLetterTriage => Get<DeadLetterTriage>();
 
     private ServiceProvider BuildServices()
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton(_ => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Table,
-            c => new TableServiceClient(c, TableOptions()), (uri, credential) => new TableServiceClient(uri, credential, TableOptions()))));
-        services.AddSingleton(_ => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Blob,
-            c => new BlobServiceClient(c, BlobOptions()), (uri, credential) => new BlobServiceClient(uri, credential, BlobOptions()))));
-        services.AddSingleton(_ => Storage(() => StorageAccountSetting.CreateClient(Configuration, StorageService.Queue,
-            c => new QueueServiceClient(c, QueueOptions()), (uri, credential) => new QueueServiceClient(uri, credential, QueueOptions()))));
-        services.AddSharedProviderTokens(Configuration);
-        services.AddDeviceRegistry(Configuration);
-        services.AddDeliveryLedger(Configuration);
-        services.AddOptions<QueueNames>().Bind(Configuration.GetSection(QueueNames.SectionName));
-        services.AddSingleton<IValidateOptions<QueueNames>, QueueNamesValidator>();
-        services.AddOptions<StorageQueueHostSettings>().Bind(Configuration.GetSection(StorageQueueHostSettings.SectionName));
-        services.AddSingleton<IValidateOptions<StorageQueueHostSettings>, StorageQueueHostSettingsValidator>();
-        services.AddOptions<ServiceBusHostSettings>().Bind(Configuration.GetSection(ServiceBusHostSettings.SectionName));
-        services.AddSingleton<IValidateOptions<ServiceBusHostSettings>, ServiceBusHostSettingsValidator>();
-        services.AddOptions<DeadLetterOptions>().Bind(Configuration.GetSection(DeadLetterOptions.SectionName));
-        services.AddSingleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>();
-        services.AddSingleton<DeadLetterArchive>();
-        services.AddSingleton(sp => new StorageEventQueues(sp.GetRequiredService<QueueServiceClient>(),
-            sp.GetRequiredService<IOptions<StorageQueueHostSettings>>().Value, sp.GetRequiredService<DeadLetterArchive>()));
+        // The CLI's own Storage clients (a short retry budget, a connection failure said plainly); the relay's
+        // composition keeps a client it finds registered.
+        services.AddSingleton(_ => Storage(() => StorageClients.CreateTableClient(Configuration, StorageReachability.Apply(new TableClientOptions()))));
+        services.AddSingleton(_ => Storage(() => StorageClients.CreateBlobClient(Configuration, StorageReachability.Apply(new BlobClientOptions()))));
+        services.AddSingleton(_ => Storage(() => StorageClients.CreateQueueClient(Configuration, StorageReachability.Apply(StorageClients.QueueOptions()))));
+        services.AddRelayDomain(Configuration);
+        services.AddRelayQueues(Configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
-    private static QueueClientOptions QueueOptions() => StorageReachability.Apply(StorageClients.QueueOptions());
-
-    private static TableClientOptions TableOptions() => StorageReachability.Apply(new TableClientOptions());
-
-    private static BlobClientOptions BlobOptions() => StorageReachability.Apply(new BlobClientOptions());
+    private T Get<T>() where T : notnull => Valid(() => _services.Value.GetRequiredService<T>());
 
     // A setting the relay would refuse is the user's to fix: said plainly, without a stack trace.
     private static T Valid<T>(Func<T> read)
@@ -138,6 +114,8 @@ public sealed class CliContext : IDisposable
 
     public void Dispose()
     {
-        if (_services.IsValueCreated) _services.Value.Dispose();
+        // Asynchronously: the Service Bus client, senders and dead-letter reader (which gives back every entry a command
+        // did not settle) are IAsyncDisposable only. A console app: no context to block.
+        if (_services.IsValueCreated) _services.Value.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Push.Providers.Apns;
 using Push.Providers.Fcm;
 
@@ -22,10 +21,7 @@ public static class PushProvidersServiceCollectionExtensions
     public static IServiceCollection AddApnsClient(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<ApnsOptions>()
-            .Bind(Section(configuration, ApnsOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApnsOptions>, ApnsOptionsValidator>());
+        services.AddValidatedOptions<ApnsOptions, ApnsOptionsValidator>(Section(configuration, ApnsOptions.SectionName));
         services.TryAddSingleton<ApnsJwtIssuer>();
         services.TryAddSingleton<IApnsProviderTokenSource>(sp => sp.GetRequiredService<ApnsJwtIssuer>());
         services.TryAddSingleton<ApnsClient>();
@@ -41,10 +37,7 @@ public static class PushProvidersServiceCollectionExtensions
     public static IServiceCollection AddFcmClient(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<FcmOptions>()
-            .Bind(Section(configuration, FcmOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FcmOptions>, FcmOptionsValidator>());
+        services.AddValidatedOptions<FcmOptions, FcmOptionsValidator>(Section(configuration, FcmOptions.SectionName));
         services.TryAddSingleton<GoogleServiceAccountTokenSource>();
         services.TryAddSingleton<IFcmAccessTokenSource>(sp => sp.GetRequiredService<GoogleServiceAccountTokenSource>());
         services.TryAddSingleton<FcmClient>();

@@ -5,7 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Push.Core.Delivery;
+using Push.Core.Dispatch;
 using Push.Core.ServiceBus;
+using Push.Providers.Apns;
 using Push.Functions.Composition;
 using Push.Functions.DeliverCall;
 using Push.Functions.DeliverMessage;
@@ -54,12 +57,14 @@ public sealed class CompositionTests : IAsyncLifetime
         };
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection, IConfiguration>? before = null)
+    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection, IConfiguration>? before = null,
+        Action<IServiceCollection>? after = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         before?.Invoke(services, configuration);
         services.AddPushRelay(configuration);
+        after?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
@@ -92,6 +97,91 @@ public sealed class CompositionTests : IAsyncLifetime
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(value, failure.Message.Replace(named, "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Bad_settings_of_several_sections_are_all_reported_at_once_by_key_and_none_by_value()
+    {
+        var settings = Settings();
+        settings["Delivery:RetryBudget"] = "8.00:00:00";
+        settings["Delivery:MaxParallelDevices"] = "257";
+        settings["Routing:MessageTimeToLive"] = "29.00:00:00";
+        settings["Ledger:Table"] = "no-dashes-here";
+        settings["Registry:DevicesTable"] = "ab";
+        settings["DeadLetters:ArchiveTable"] = "tables";
+        using var provider = Build(settings);
+
+        // One section's failures come as one OptionsValidationException; several sections' together, as the host reports them.
+        var failure = Assert.Throws<AggregateException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal(5, failure.InnerExceptions.Count);
+        foreach (var key in new[] { "Delivery:RetryBudget", "Delivery:MaxParallelDevices", "Routing:MessageTimeToLive", "Ledger:Table", "Registry:DevicesTable", "DeadLetters:ArchiveTable" })
+        {
+            Assert.Contains(key, failure.Message, StringComparison.Ordinal);
+        }
+        foreach (var value in new[] { "8.00:00:00", "257", "29.00:00:00", "no-dashes-here", "'ab'", "'tables'" })
+        {
+            Assert.DoesNotContain(value, failure.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void With_a_non_apple_endpoint_and_no_development_endpoint_both_environments_use_the_configured_client()
+    {
+        using var provider = Build(Settings());
+
+        var clients = provider.GetRequiredService<ApnsClientsByEnvironment>();
+
+        Assert.Same(clients.Production, clients.Development);
+    }
+
+    [Fact]
+    public void A_development_endpoint_other_than_the_configured_one_gets_its_own_client()
+    {
+        var settings = Settings();
+        settings[ApnsEnvironments.DevelopmentEndpointSetting] = "https://127.0.0.1:1/";
+        using var provider = Build(settings);
+
+        var clients = provider.GetRequiredService<ApnsClientsByEnvironment>();
+
+        Assert.NotSame(clients.Production, clients.Development);
+        Assert.Same(provider.GetRequiredService<ApnsClient>(), clients.Production);
+    }
+
+    [Fact]
+    public void Apples_production_endpoint_sends_development_devices_to_apples_development_endpoint()
+    {
+        var settings = Settings();
+        settings["Apns:Endpoint"] = ApnsOptions.ProductionEndpoint.ToString();
+        using var provider = Build(settings);
+
+        var clients = provider.GetRequiredService<ApnsClientsByEnvironment>();
+
+        Assert.NotSame(clients.Production, clients.Development);
+    }
+
+    [Fact]
+    public void A_caller_registration_is_kept_whether_it_comes_before_or_after_the_composition()
+    {
+        var mine = new TestClock();
+        using var before = Build(Settings(), (services, _) => services.AddSingleton<TimeProvider>(mine));
+        using var after = Build(Settings(), after: services => services.AddSingleton<TimeProvider>(mine));
+
+        Assert.Same(mine, before.GetRequiredService<TimeProvider>());
+        Assert.Same(mine, after.GetRequiredService<TimeProvider>());
+        Assert.Single(before.GetServices<TimeProvider>());
+    }
+
+    [Fact]
+    public void Composing_twice_registers_each_validator_and_binding_once()
+    {
+        using var provider = Build(Settings(), after: services => services.AddPushRelay(new ConfigurationBuilder().AddInMemoryCollection(Settings()).Build()));
+
+        Assert.Single(provider.GetServices<IValidateOptions<DeliveryOptions>>());
+        Assert.Single(provider.GetServices<IConfigureOptions<DeliveryOptions>>());
+        provider.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    private sealed class TestClock : TimeProvider;
 
     private Dictionary<string, string?> ServiceBusSettings(string fullyQualifiedNamespace)
     {

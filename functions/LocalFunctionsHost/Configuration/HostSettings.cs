@@ -45,19 +45,19 @@ internal sealed class HostSettings
     /// runs (renewed at half of it), default 10 minutes as the Functions queue listener holds it. A host killed
     /// mid-batch gives its messages back after at most this long.
     /// </summary>
-    public TimeSpan QueueVisibilityLease { get; init; } = TimeSpan.FromMinutes(10);
+    public required TimeSpan QueueVisibilityLease { get; init; }
 
     /// <summary><c>LocalFunctionsHost__ShutdownGracePeriod</c>: how long running invocations may finish on Ctrl-C / SIGTERM, default 30 s.</summary>
-    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+    public required TimeSpan ShutdownGracePeriod { get; init; }
 
     /// <summary><c>LocalFunctionsHost__WorkerStartTimeout</c>: how long a started worker may take to connect and initialise, default 60 s.</summary>
-    public TimeSpan WorkerStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public required TimeSpan WorkerStartTimeout { get; init; }
 
     /// <summary><c>LocalFunctionsHost__TimerLeaseDuration</c>: the blob lease that makes a timer a singleton, 15..60 s, default 15 s.</summary>
-    public TimeSpan TimerLeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+    public required TimeSpan TimerLeaseDuration { get; init; }
 
     /// <summary><c>LocalFunctionsHost__TimerLeaseAcquireInterval</c>: how often a host without a timer's lease tries to take it, default 5 s.</summary>
-    public TimeSpan TimerLeaseAcquireInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public required TimeSpan TimerLeaseAcquireInterval { get; init; }
 
     /// <summary>The host id: <c>AzureFunctionsWebHost__hostid</c>, else machine name + a hash of the app folder (as the Functions host does locally).</summary>
     public required string HostId { get; init; }

@@ -25,22 +25,22 @@ internal sealed class QueuesOptions
     public static readonly TimeSpan MaxVisibility = TimeSpan.FromDays(7);
 
     /// <summary><c>batchSize</c>: messages fetched per receive, 1..32, default 16.</summary>
-    public int BatchSize { get; init; } = 16;
+    public required int BatchSize { get; init; }
 
     /// <summary><c>newBatchThreshold</c>: a new batch is fetched once no more than this many run; default batchSize/2 × cores.</summary>
-    public int NewBatchThreshold { get; init; }
+    public required int NewBatchThreshold { get; init; }
 
     /// <summary><c>maxPollingInterval</c>: the longest wait between receives while the queue is empty, default 1 minute.</summary>
-    public TimeSpan MaxPollingInterval { get; init; } = TimeSpan.FromMinutes(1);
+    public required TimeSpan MaxPollingInterval { get; init; }
 
     /// <summary><c>visibilityTimeout</c>: how long a message whose function failed stays invisible, default 0.</summary>
-    public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.Zero;
+    public required TimeSpan VisibilityTimeout { get; init; }
 
     /// <summary><c>maxDequeueCount</c>: the delivery on which a failing message moves to the poison queue, default 5.</summary>
-    public int MaxDequeueCount { get; init; } = 5;
+    public required int MaxDequeueCount { get; init; }
 
     /// <summary><c>messageEncoding</c>: "base64" (default) or "none".</summary>
-    public QueueMessageEncoding MessageEncoding { get; init; } = QueueMessageEncoding.Base64;
+    public required QueueMessageEncoding MessageEncoding { get; init; }
 
     public static QueuesOptions Read(IConfiguration hostJson, int processorCount, SettingReader reader)
     {

@@ -38,7 +38,7 @@ public static class DlqCommands
         command.SetAction(async (result, ct) =>
         {
             var filter = Filter(result);
-            using var session = DlqSession.Open(context, result.GetValue(QueueOption));
+            var session = DlqSession.Open(context, result.GetValue(QueueOption));
             var now = DateTimeOffset.UtcNow;
             // Rows are gathered before anything is printed, so a failure reads as one line, not half a table.
             var rows = new List<string>();
@@ -112,7 +112,7 @@ public static class DlqCommands
         {
             var wanted = result.GetRequiredValue(id);
             var withBody = result.GetValue(showBody);
-            using var session = DlqSession.Open(context, result.GetValue(QueueOption));
+            var session = DlqSession.Open(context, result.GetValue(QueueOption));
             var found = 0;
             var entries = await session.TakeAllAsync(ct);
             try
@@ -248,7 +248,7 @@ public static class DlqCommands
             if (messageId is null == !result.GetValue(all)) throw new CliException("give either a message id or --all");
             var filter = Filter(result);
             var dryRun = result.GetValue(DryRunOption);
-            using var session = DlqSession.Open(context, result.GetValue(QueueOption));
+            var session = DlqSession.Open(context, result.GetValue(QueueOption));
             var entries = await session.TakeAllAsync(ct);
             var settled = new HashSet<string>(StringComparer.Ordinal);
             var (replayed, skipped) = (0, 0);
@@ -299,7 +299,7 @@ public static class DlqCommands
             var dryRun = result.GetValue(DryRunOption);
             if (!dryRun && !result.GetValue(yes)) throw new CliException("purge removes dead letters from their queues: add --yes to confirm, or --dry-run to see what it would do");
             var filter = Filter(result);
-            using var session = DlqSession.Open(context, result.GetValue(QueueOption));
+            var session = DlqSession.Open(context, result.GetValue(QueueOption));
             var entries = await session.TakeAllAsync(ct);
             var settled = new HashSet<string>(StringComparer.Ordinal);
             try

@@ -1,11 +1,5 @@
-using System.Diagnostics.Metrics;
-using Azure.Messaging.ServiceBus;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Push.Core.DeadLetters;
 using Push.Core.Queues;
-using Push.Core.ServiceBus;
 using Push.Core.StorageQueues;
 
 namespace Push.Cli.DeadLetters;
@@ -15,7 +9,7 @@ namespace Push.Cli.DeadLetters;
 /// relay uses (the relay's own readers: Storage poison queues or Service Bus dead-letter subqueues), the archive
 /// (<c>DeadLetters:ArchiveTable</c>) and the same triage code the relay's timer runs.
 /// </summary>
-internal sealed class DlqSession : IDisposable
+internal sealed class DlqSession
 {
     /// <summary>How long entries being listed or acted on stay invisible to the relay's triage; released afterwards.</summary>
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
@@ -23,33 +17,22 @@ internal sealed class DlqSession : IDisposable
     /// <summary>A bound on one command's reach, so a flooded poison queue cannot keep the CLI reading forever.</summary>
     private const int MaxEntriesPerQueue = 5000;
 
-    private readonly ServiceProvider _meters;
-    private readonly ServiceBusClient? _serviceBus;
+    private readonly bool _serviceBus;
 
     private DlqSession(CliContext context, IReadOnlyList<string> queues)
     {
         Queues = queues;
-        var options = context.DeadLetterOptions;
+        _serviceBus = context.Queues.Transport == QueueTransport.ServiceBus;
+        Queue = context.DeadLetterQueue;
         Archive = context.DeadLetterArchive;
-        if (context.Queues.Transport == QueueTransport.ServiceBus)
-        {
-            _serviceBus = context.CreateServiceBusClient();
-            Queue = new ServiceBusDeadLetterQueue(_serviceBus, TimeProvider.System);
-        }
-        else
-        {
-            Queue = new StoragePoisonQueue(context.QueueService, context.StorageQueueSettings, Archive);
-        }
-        _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        Triage = new DeadLetterTriage(Queue, Archive, context.Ledger, Options.Create(options),
-            new DeadLetterMetrics(_meters.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<DeadLetterTriage>.Instance);
+        Triage = context.DeadLetterTriage;
     }
 
     public IReadOnlyList<string> Queues { get; }
 
     /// <summary>Where a queue's dead letters are, in the transport's own words.</summary>
     public string DeadLetterLocation(string queue) =>
-        _serviceBus is null ? PoisonQueueName.Of(queue) : queue + "/$DeadLetterQueue";
+        !_serviceBus ? PoisonQueueName.Of(queue) : queue + "/$DeadLetterQueue";
     public IDeadLetterQueue Queue { get; }
     public DeadLetterArchive Archive { get; }
     public DeadLetterTriage Triage { get; }
@@ -104,13 +87,5 @@ internal sealed class DlqSession : IDisposable
                 // The lease ran out (or another reader took it): the entry is visible again, or someone else's, anyway.
             }
         }
-    }
-
-    public void Dispose()
-    {
-        // The Service Bus reader gives back every entry this command did not settle (a console app: no context to block).
-        if (Queue is IAsyncDisposable queue) queue.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _serviceBus?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _meters.Dispose();
     }
 }

@@ -120,9 +120,7 @@ public static class PublishCommands
         if (queues.Transport == QueueTransport.ServiceBus)
         {
             // Message id = tracking id: Service Bus duplicate detection then drops a producer's retry.
-            await using var client = context.CreateServiceBusClient();
-            await using var senders = new ServiceBusSenders(client);
-            await senders.PublishAsync(queueName, body, evt.TrackingId, cancellationToken);
+            await context.ServiceBusSenders.PublishAsync(queueName, body, evt.TrackingId, cancellationToken);
         }
         else
         {

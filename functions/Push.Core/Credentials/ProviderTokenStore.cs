@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Push.Core.Registry;
 using Push.Core.Storage;
+using Push.Providers;
 
 namespace Push.Core.Credentials;
 
@@ -37,12 +38,7 @@ public sealed partial class ProviderTokenStore : IDisposable
         ILogger<ProviderTokenStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(container);
-        var kek = keyEncryption.Value;
-        var failures = new DeviceKeyProtectionOptionsValidator().Validate(null, kek);
-        if (failures.Failed)
-        {
-            throw new OptionsValidationException(DeviceKeyProtectionOptions.SectionName, typeof(DeviceKeyProtectionOptions), failures.Failures);
-        }
+        var kek = ValidatedOptions.ThrowIfInvalid(new DeviceKeyProtectionOptionsValidator(), keyEncryption.Value);
         _container = container;
         _cipher = new ProviderTokenCipher(kek.KeyEncryptionKey!, kek.KeyEncryptionKeyId!);
         _options = options.Value;

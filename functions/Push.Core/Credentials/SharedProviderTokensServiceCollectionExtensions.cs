@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Push.Core.Registry;
+using Push.Providers;
 using Push.Providers.Apns;
 using Push.Providers.Fcm;
 
@@ -21,22 +22,20 @@ public static class SharedProviderTokensServiceCollectionExtensions
     /// <see cref="SharedApnsProviderTokenSource"/> and <see cref="SharedFcmAccessTokenSource"/> as THE
     /// <see cref="IApnsProviderTokenSource"/> and <see cref="IFcmAccessTokenSource"/>, the secret source
     /// (files, or Key Vault when KeyVault:Uri is set) and <see cref="ProviderTokenRefresher"/>.
-    /// Call it BEFORE AddPushProviders: the providers register their per-instance token sources with TryAdd,
-    /// so whichever comes first wins. The store encrypts with a key derived from Registry:KeyEncryptionKey.
+    /// The providers register their per-instance token sources with TryAdd too, so this must come before
+    /// AddPushProviders; <see cref="Composition.RelayComposition.AddRelayDomain"/> is the one place that orders them, and
+    /// callers compose through it. The store encrypts with a key derived from Registry:KeyEncryptionKey.
     /// </summary>
     public static IServiceCollection AddSharedProviderTokens(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<SharedProviderTokenOptions>().Bind(configuration.GetSection(SharedProviderTokenOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SharedProviderTokenOptions>, SharedProviderTokenOptionsValidator>());
-        services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>>(new KeyVaultOptionsValidator(configuration)));
-        services.AddOptions<DeviceKeyProtectionOptions>().Bind(configuration.GetSection(DeviceKeyProtectionOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceKeyProtectionOptions>, DeviceKeyProtectionOptionsValidator>());
-        // Bound here too so this works whichever order; AddPushProviders binds (and validates) the same sections.
-        services.AddOptions<ApnsOptions>().Bind(configuration.GetSection(ApnsOptions.SectionName));
-        services.AddOptions<FcmOptions>().Bind(configuration.GetSection(FcmOptions.SectionName));
+        services.AddValidatedOptions<SharedProviderTokenOptions, SharedProviderTokenOptionsValidator>(configuration.GetSection(SharedProviderTokenOptions.SectionName));
+        services.AddValidatedOptions(configuration.GetSection(KeyVaultOptions.SectionName), new KeyVaultOptionsValidator(configuration));
+        services.AddValidatedOptions<DeviceKeyProtectionOptions, DeviceKeyProtectionOptionsValidator>(configuration.GetSection(DeviceKeyProtectionOptions.SectionName));
+        // The secret source reads the providers' file settings; declared here as AddPushProviders declares them.
+        services.AddValidatedOptions<ApnsOptions, ApnsOptionsValidator>(configuration.GetSection(ApnsOptions.SectionName));
+        services.AddValidatedOptions<FcmOptions, FcmOptionsValidator>(configuration.GetSection(FcmOptions.SectionName));
 
         services.TryAddSingleton(sp =>
         {

@@ -15,7 +15,7 @@ public sealed class DeadLetterOptionsValidator : IValidateOptions<DeadLetterOpti
         var failures = new List<string>();
         if (!TableNames.IsValid(options.ArchiveTable))
         {
-            failures.Add($"DeadLetters:ArchiveTable '{options.ArchiveTable}' is not a valid table name (3-63 letters and digits, starting with a letter).");
+            failures.Add(TableNames.Failure("DeadLetters:ArchiveTable"));
         }
         if (options.ReplayCoolDown < TimeSpan.Zero || options.ReplayCoolDown > MaxVisibility)
         {

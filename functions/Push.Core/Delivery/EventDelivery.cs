@@ -68,6 +68,9 @@ public sealed partial class EventDelivery
         _logger = logger;
     }
 
+    private static readonly Task<IReadOnlyDictionary<string, LedgerEntry>> NoOutcomesYet =
+        Task.FromResult<IReadOnlyDictionary<string, LedgerEntry>>(new Dictionary<string, LedgerEntry>());
+
     public async Task<DeliveryVerdict> DeliverAsync(DeliveryRequest request, EventRoute route, CancellationToken cancellationToken)
     {
         if (route == EventRoute.Calls)
@@ -128,9 +131,10 @@ public sealed partial class EventDelivery
 
     private async Task<DeliveryVerdict> FanOutAsync(PushEvent evt, DeliveryRequest request, CancellationToken cancellationToken)
     {
-        // Two independent reads: side by side, so an event waits for one storage round trip instead of two.
+        // Two independent reads: side by side, so an event waits for one storage round trip instead of two. A first
+        // delivery has no earlier outcome to find (DeliveryRequest.FirstDelivery): its ledger read would always be empty.
         var registryRead = _registry.GetDevicesAsync(evt.Subject, cancellationToken);
-        var ledgerRead = _ledger.GetAsync(evt.TrackingId, cancellationToken);
+        var ledgerRead = request.FirstDelivery ? NoOutcomesYet : _ledger.GetAsync(evt.TrackingId, cancellationToken);
         await Task.WhenAll(registryRead, ledgerRead);
         var registered = await registryRead;
         var devices = registered.Where(device => PushComposer.Targets(evt, device)).ToList();

@@ -3,6 +3,7 @@ using Push.Core.Storage;
 
 namespace Push.Core.Ledger;
 
+/// <summary>Checks <see cref="DeliveryLedgerOptions"/> at start; the failure names the setting, never its value.</summary>
 public sealed class DeliveryLedgerOptionsValidator : IValidateOptions<DeliveryLedgerOptions>
 {
     public ValidateOptionsResult Validate(string? name, DeliveryLedgerOptions options)
@@ -10,6 +11,6 @@ public sealed class DeliveryLedgerOptionsValidator : IValidateOptions<DeliveryLe
         ArgumentNullException.ThrowIfNull(options);
         return TableNames.IsValid(options.Table)
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Ledger:Table '{options.Table}' is not a valid table name (3-63 letters and digits, starting with a letter).");
+            : ValidateOptionsResult.Fail(TableNames.Failure("Ledger:Table"));
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Push.Providers;
 
 namespace Push.Core.Ledger;
 
@@ -15,8 +15,7 @@ public static class LedgerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<DeliveryLedgerOptions>().Bind(configuration.GetSection(DeliveryLedgerOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeliveryLedgerOptions>, DeliveryLedgerOptionsValidator>());
+        services.AddValidatedOptions<DeliveryLedgerOptions, DeliveryLedgerOptionsValidator>(configuration.GetSection(DeliveryLedgerOptions.SectionName));
         services.TryAddSingleton<TableDeliveryLedger>();
         services.TryAddSingleton<IDeliveryLedger>(sp => sp.GetRequiredService<TableDeliveryLedger>());
         return services;

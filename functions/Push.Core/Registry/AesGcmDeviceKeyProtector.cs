@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Push.Providers;
 
 namespace Push.Core.Registry;
 
@@ -27,12 +28,7 @@ public sealed class AesGcmDeviceKeyProtector : IDeviceKeyProtector, IDisposable
     public AesGcmDeviceKeyProtector(IOptions<DeviceKeyProtectionOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var value = options.Value;
-        var failures = new DeviceKeyProtectionOptionsValidator().Validate(null, value);
-        if (failures.Failed)
-        {
-            throw new OptionsValidationException(DeviceKeyProtectionOptions.SectionName, typeof(DeviceKeyProtectionOptions), failures.Failures);
-        }
+        var value = ValidatedOptions.ThrowIfInvalid(new DeviceKeyProtectionOptionsValidator(), options.Value);
 
         _byId = new Dictionary<string, Kek>(StringComparer.Ordinal);
         _current = Add(value.KeyEncryptionKeyId!, value.KeyEncryptionKey!);

@@ -3,6 +3,7 @@ using Push.Core.Storage;
 
 namespace Push.Core.Registry;
 
+/// <summary>Checks <see cref="DeviceRegistryOptions"/> at start; each failure names its setting, never its value.</summary>
 public sealed class DeviceRegistryOptionsValidator : IValidateOptions<DeviceRegistryOptions>
 {
     /// <summary>Longer than this, a user would wait too long to see a new device on another instance.</summary>
@@ -14,11 +15,11 @@ public sealed class DeviceRegistryOptionsValidator : IValidateOptions<DeviceRegi
         var failures = new List<string>();
         if (!TableNames.IsValid(options.DevicesTable))
         {
-            failures.Add($"Registry:DevicesTable '{options.DevicesTable}' is not a valid table name (3-63 letters and digits, starting with a letter).");
+            failures.Add(TableNames.Failure("Registry:DevicesTable"));
         }
         if (options.CacheDuration < TimeSpan.Zero || options.CacheDuration > MaxCacheDuration)
         {
-            failures.Add($"Registry:CacheDuration must be between 00:00:00 and {MaxCacheDuration:c} (got {options.CacheDuration:c}).");
+            failures.Add($"Registry:CacheDuration must be between 00:00:00 and {MaxCacheDuration:c}.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

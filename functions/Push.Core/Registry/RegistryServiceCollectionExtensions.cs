@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Push.Providers;
 
 namespace Push.Core.Registry;
 
@@ -18,10 +18,8 @@ public static class RegistryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(DeviceRegistryOptions.SectionName);
 
-        services.AddOptions<DeviceRegistryOptions>().Bind(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceRegistryOptions>, DeviceRegistryOptionsValidator>());
-        services.AddOptions<DeviceKeyProtectionOptions>().Bind(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceKeyProtectionOptions>, DeviceKeyProtectionOptionsValidator>());
+        services.AddValidatedOptions<DeviceRegistryOptions, DeviceRegistryOptionsValidator>(section);
+        services.AddValidatedOptions<DeviceKeyProtectionOptions, DeviceKeyProtectionOptionsValidator>(configuration.GetSection(DeviceKeyProtectionOptions.SectionName));
 
         services.AddMemoryCache();
         services.TryAddSingleton(TimeProvider.System);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Push.Core.Events;
 using Push.Core.Protection;
 using Push.Core.Registry;
+using Push.Providers;
 using Push.Providers.Apns;
 using Push.Providers.Fcm;
 
@@ -29,11 +30,7 @@ public sealed class PushComposer
         ArgumentNullException.ThrowIfNull(cipher);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", problems), nameof(options));
-        }
+        ValidatedOptions.ThrowIfInvalid(new RoutingOptionsValidator(), options);
         _cipher = cipher;
         _timeProvider = timeProvider;
         _grouping = new GroupingHash(options.TryDecodeHashKey()!);

@@ -16,21 +16,6 @@ public sealed class RoutingOptions
     /// <summary>How long a message or call-ended push may wait at APNs/FCM for an offline device. Default one day.</summary>
     public TimeSpan MessageTimeToLive { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>Problems with these options, each naming the setting (never its value); empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>();
-        if (TryDecodeHashKey() is null)
-        {
-            problems.Add($"{SectionName}:{nameof(ConversationHashKey)} must be base64 of at least {MinConversationHashKeyBytes} random bytes.");
-        }
-        if (MessageTimeToLive < TimeSpan.FromSeconds(1) || MessageTimeToLive > TimeSpan.FromDays(28))
-        {
-            problems.Add($"{SectionName}:{nameof(MessageTimeToLive)} must be between 1 second and 28 days (FCM's limit).");
-        }
-        return problems;
-    }
-
     internal byte[]? TryDecodeHashKey()
     {
         var buffer = new byte[ConversationHashKey.Length];

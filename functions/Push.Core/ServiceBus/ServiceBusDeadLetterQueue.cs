@@ -42,6 +42,9 @@ public sealed class ServiceBusDeadLetterQueue(ServiceBusClient client, TimeProvi
         return entries;
     }
 
+    /// <summary>On a replayed dead letter: the id of the message it replays (so the pipeline reads the ledger for it).</summary>
+    public const string ReplayOfProperty = "push-replay-of";
+
     public Task ReplayAsync(DeadLetterEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -52,7 +55,7 @@ public sealed class ServiceBusDeadLetterQueue(ServiceBusClient client, TimeProvi
             ContentType = held.ContentType,
             CorrelationId = held.CorrelationId,
         };
-        replay.ApplicationProperties["push-replay-of"] = held.MessageId;
+        replay.ApplicationProperties[ReplayOfProperty] = held.MessageId;
         return _senders.For(entry.SourceQueue).SendMessageAsync(replay, cancellationToken);
     }
 

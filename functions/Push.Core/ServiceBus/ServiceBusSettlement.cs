@@ -22,6 +22,19 @@ public sealed partial class ServiceBusSettlement(ServiceBusSenders senders, Time
     /// <summary>On a dead letter the relay wrote: when (Service Bus keeps only the original enqueue time).</summary>
     public const string DeadLetteredAtProperty = "push-dead-lettered-at";
 
+    /// <summary>
+    /// The first delivery of a message its producer published: Service Bus delivers it for the first time, and it is not a
+    /// retry copy or a replay the relay sent. A producer's re-send of the same tracking id is dropped by the queue's
+    /// duplicate detection (the message id is the tracking id), so no device can have an outcome for it yet.
+    /// </summary>
+    public static bool IsFirstDelivery(ServiceBusReceivedMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.DeliveryCount == 1
+            && !message.ApplicationProperties.ContainsKey(RetryOfProperty)
+            && !message.ApplicationProperties.ContainsKey(ServiceBusDeadLetterQueue.ReplayOfProperty);
+    }
+
     public async Task SettleAsync(string queue, ServiceBusReceivedMessage message, IServiceBusMessageActions actions, DeliveryVerdict verdict,
         CancellationToken cancellationToken)
     {

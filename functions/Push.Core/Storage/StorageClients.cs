@@ -21,15 +21,25 @@ public static class StorageClients
         MessageEncoding = QueueMessageEncoding.None,
     };
 
-    public static QueueServiceClient CreateQueueClient(IConfiguration configuration) =>
-        StorageAccountSetting.CreateClient(configuration, StorageService.Queue,
-            c => new QueueServiceClient(c, QueueOptions()), (uri, credential) => new QueueServiceClient(uri, credential, QueueOptions()));
+    /// <param name="options">Client options (retries, timeouts); the queue's must keep <see cref="QueueOptions"/>' encoding.</param>
+    public static QueueServiceClient CreateQueueClient(IConfiguration configuration, QueueClientOptions? options = null)
+    {
+        options ??= QueueOptions();
+        return StorageAccountSetting.CreateClient(configuration, StorageService.Queue,
+            c => new QueueServiceClient(c, options), (uri, credential) => new QueueServiceClient(uri, credential, options));
+    }
 
-    public static TableServiceClient CreateTableClient(IConfiguration configuration) =>
-        StorageAccountSetting.CreateClient(configuration, StorageService.Table,
-            c => new TableServiceClient(c), (uri, credential) => new TableServiceClient(uri, credential));
+    public static TableServiceClient CreateTableClient(IConfiguration configuration, TableClientOptions? options = null)
+    {
+        options ??= new TableClientOptions();
+        return StorageAccountSetting.CreateClient(configuration, StorageService.Table,
+            c => new TableServiceClient(c, options), (uri, credential) => new TableServiceClient(uri, credential, options));
+    }
 
-    public static BlobServiceClient CreateBlobClient(IConfiguration configuration) =>
-        StorageAccountSetting.CreateClient(configuration, StorageService.Blob,
-            c => new BlobServiceClient(c), (uri, credential) => new BlobServiceClient(uri, credential));
+    public static BlobServiceClient CreateBlobClient(IConfiguration configuration, BlobClientOptions? options = null)
+    {
+        options ??= new BlobClientOptions();
+        return StorageAccountSetting.CreateClient(configuration, StorageService.Blob,
+            c => new BlobServiceClient(c, options), (uri, credential) => new BlobServiceClient(uri, credential, options));
+    }
 }

@@ -27,6 +27,17 @@ public sealed class StorageEventQueues
 
     public StorageQueueHostSettings Settings { get; }
 
+    /// <summary>
+    /// The time-to-live of every message the relay itself sends (retry copies, dead letters, replays): never expire.
+    /// A copy must outlive its visibility delay anyway, and no expiry marks it as the relay's: the pipeline reads the
+    /// ledger for it even on its first dequeue (<see cref="ReceivedQueueMessage.IsFirstDelivery"/>). Producers keep
+    /// Storage's default of 7 days; one that sends with no expiry only costs the relay a ledger read per event.
+    /// </summary>
+    public static readonly TimeSpan RelayCopyTimeToLive = TimeSpan.FromSeconds(-1);
+
+    /// <summary>Storage reports a message sent with no expiry as expiring on 9999-12-31.</summary>
+    public static bool NeverExpires(DateTimeOffset expiresOn) => expiresOn.Year >= 9999;
+
     /// <summary>The text a queue holds for <paramref name="body"/> under the host's <c>messageEncoding</c>.</summary>
     public string Encode(ReadOnlySpan<byte> body) => QueueMessageCodec.Encode(body, Settings.MessageEncoding);
 
@@ -44,7 +55,7 @@ public sealed class StorageEventQueues
         ArgumentNullException.ThrowIfNull(messageText);
         var visibility = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxVisibilityDelay ? MaxVisibilityDelay : delay;
         var client = await QueueAsync(queue, cancellationToken).ConfigureAwait(false);
-        await client.SendMessageAsync(messageText, visibility, timeToLive: null, cancellationToken).ConfigureAwait(false);
+        await client.SendMessageAsync(messageText, visibility, RelayCopyTimeToLive, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -54,7 +54,9 @@ public sealed class StoragePoisonQueue : IDeadLetterQueue
         ArgumentNullException.ThrowIfNull(entry);
         var text = entry.OriginalMessageText ?? throw new InvalidOperationException("an unreadable entry cannot be replayed");
         // The queue whose poison queue held it, not whatever the event claims; the text exactly as it was.
-        await _service.GetQueueClient(entry.SourceQueue).SendMessageAsync(text, cancellationToken).ConfigureAwait(false);
+        // With no expiry, as every copy the relay sends: the replay reads the ledger, so delivered devices are not pushed again.
+        await _service.GetQueueClient(entry.SourceQueue).SendMessageAsync(text, visibilityTimeout: null, StorageEventQueues.RelayCopyTimeToLive,
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteAsync(DeadLetterEntry entry, CancellationToken cancellationToken)

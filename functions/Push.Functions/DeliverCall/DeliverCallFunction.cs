@@ -13,11 +13,11 @@ public sealed class DeliverCallFunction(StorageQueueEventHandler handler)
 {
     public const string Name = "DeliverCall";
 
-    // The body as bytes, with the trigger metadata by name (id, dequeueCount, insertionTime), rather than a QueueMessage,
+    // The body as bytes, with the trigger metadata by name (id, dequeueCount, insertionTime, expirationTime), rather than a QueueMessage,
     // whose MessageText is the body decoded as UTF-8: the relay must see what the producer sent (StorageQueues/ReceivedQueueMessage).
     [Function(Name)]
     public Task RunAsync(
         [QueueTrigger("%Queues:Calls%", Connection = "AzureWebJobsStorage")] byte[] body,
-        string id, long dequeueCount, DateTimeOffset insertionTime, CancellationToken cancellationToken) =>
-        handler.HandleAsync(new ReceivedQueueMessage(body, id, dequeueCount, insertionTime), EventRoute.Calls, cancellationToken);
+        string id, long dequeueCount, DateTimeOffset insertionTime, DateTimeOffset expirationTime, CancellationToken cancellationToken) =>
+        handler.HandleAsync(new ReceivedQueueMessage(body, id, dequeueCount, insertionTime, expirationTime), EventRoute.Calls, cancellationToken);
 }

@@ -10,11 +10,11 @@ public sealed class DeliverMessageFunction(StorageQueueEventHandler handler)
 {
     public const string Name = "DeliverMessage";
 
-    // The body as bytes, with the trigger metadata by name (id, dequeueCount, insertionTime), rather than a QueueMessage,
+    // The body as bytes, with the trigger metadata by name (id, dequeueCount, insertionTime, expirationTime), rather than a QueueMessage,
     // whose MessageText is the body decoded as UTF-8: the relay must see what the producer sent (StorageQueues/ReceivedQueueMessage).
     [Function(Name)]
     public Task RunAsync(
         [QueueTrigger("%Queues:Messages%", Connection = "AzureWebJobsStorage")] byte[] body,
-        string id, long dequeueCount, DateTimeOffset insertionTime, CancellationToken cancellationToken) =>
-        handler.HandleAsync(new ReceivedQueueMessage(body, id, dequeueCount, insertionTime), EventRoute.Messages, cancellationToken);
+        string id, long dequeueCount, DateTimeOffset insertionTime, DateTimeOffset expirationTime, CancellationToken cancellationToken) =>
+        handler.HandleAsync(new ReceivedQueueMessage(body, id, dequeueCount, insertionTime, expirationTime), EventRoute.Messages, cancellationToken);
 }

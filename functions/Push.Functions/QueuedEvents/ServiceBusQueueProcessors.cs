@@ -65,7 +65,7 @@ public sealed partial class ServiceBusQueueProcessors(
     {
         var message = args.Message;
         var request = new DeliveryRequest(message.Body.ToMemory(), message.MessageId, message.DeliveryCount,
-            message.EnqueuedTime == default ? null : message.EnqueuedTime);
+            message.EnqueuedTime == default ? null : message.EnqueuedTime, ServiceBusSettlement.IsFirstDelivery(message));
         var verdict = await delivery.DeliverAsync(request, route, args.CancellationToken).ConfigureAwait(false);
         await settlement.SettleAsync(queue, message, new ProcessorMessageActions(args), verdict, args.CancellationToken).ConfigureAwait(false);
     }

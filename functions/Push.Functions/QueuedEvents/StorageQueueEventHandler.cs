@@ -16,7 +16,7 @@ public sealed class StorageQueueEventHandler(EventDelivery delivery, StorageQueu
     public async Task HandleAsync(ReceivedQueueMessage message, EventRoute route, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var request = new DeliveryRequest(message.Body, message.MessageId, message.DequeueCount, message.InsertedOn);
+        var request = new DeliveryRequest(message.Body, message.MessageId, message.DequeueCount, message.InsertedOn, message.IsFirstDelivery);
         var verdict = await delivery.DeliverAsync(request, route, cancellationToken).ConfigureAwait(false);
         await settlement.SettleAsync(queueNames.Value.For(route), message, verdict, cancellationToken).ConfigureAwait(false);
     }

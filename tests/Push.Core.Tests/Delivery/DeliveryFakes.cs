@@ -31,9 +31,17 @@ internal sealed class InMemoryLedger : IDeliveryLedger
 {
     private readonly ConcurrentDictionary<(string, string), LedgerEntry> _rows = new();
 
-    public Task<IReadOnlyDictionary<string, LedgerEntry>> GetAsync(string trackingId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, LedgerEntry>>(
+    private int _reads;
+
+    /// <summary>How many times the ledger was read (one storage round trip each).</summary>
+    public int Reads => Volatile.Read(ref _reads);
+
+    public Task<IReadOnlyDictionary<string, LedgerEntry>> GetAsync(string trackingId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        return Task.FromResult<IReadOnlyDictionary<string, LedgerEntry>>(
             _rows.Where(kv => kv.Key.Item1 == trackingId).ToDictionary(kv => kv.Key.Item2, kv => kv.Value));
+    }
 
     /// <summary>Each write round trip (a single row or a transaction), with the device ids it carried.</summary>
     public ConcurrentQueue<string[]> Writes { get; } = new();

@@ -97,6 +97,26 @@ public sealed class EventDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Only_a_delivery_the_transport_vouches_is_the_first_skips_the_ledger_read()
+    {
+        AddIphone();
+        var im = ComposerFixture.Message();
+        var body = PushEventWriter.Serialize(im);
+
+        Assert.Same(DeliveryVerdict.Done, await _delivery.DeliverAsync(
+            new DeliveryRequest(body, "msg-1", 1, ComposerFixture.EventTime, FirstDelivery: true), EventRoute.Messages, CancellationToken.None));
+        Assert.Equal(0, _ledger.Reads);
+        Assert.Equal(DeliveryStatus.Delivered, Assert.Single((await _ledger.GetAsync(im.TrackingId, default)).Values).Status);
+
+        // Dequeued once but not vouched for (a retry copy, a replay): the ledger is read, and the delivered phone is not pushed again.
+        var reads = _ledger.Reads;
+        Assert.Same(DeliveryVerdict.Done, await _delivery.DeliverAsync(
+            new DeliveryRequest(body, "msg-2", 1, ComposerFixture.EventTime), EventRoute.Messages, CancellationToken.None));
+        Assert.Equal(reads + 1, _ledger.Reads);
+        Assert.Single(_dispatcher.Sent);
+    }
+
+    [Fact]
     public async Task A_redelivery_after_a_crash_that_lost_the_ledger_row_sends_the_same_apns_id()
     {
         AddIphone("iphone-1");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Push.Core.Events;
 using Push.Core.Registry;
 using Push.Core.Routing;
@@ -251,7 +252,7 @@ public sealed class PushComposerTests : IDisposable
     [Fact]
     public void The_composer_refuses_options_without_a_usable_hash_key()
     {
-        var error = Assert.Throws<ArgumentException>(() =>
+        var error = Assert.Throws<OptionsValidationException>(() =>
             new PushComposer(_fixture.Cipher, _fixture.Clock, new RoutingOptions { ConversationHashKey = "c2hvcnQ=" }));
 
         Assert.Contains("Routing:ConversationHashKey", error.Message, StringComparison.Ordinal);

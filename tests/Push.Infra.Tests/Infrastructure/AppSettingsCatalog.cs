@@ -1,6 +1,7 @@
 using System.Reflection;
 using Push.Core.Queues;
 using Push.Core.Storage;
+using Push.Core.Dispatch;
 using Push.Functions.Composition;
 using Push.Providers;
 

@@ -5,7 +5,7 @@ using Push.Providers.Apns;
 using Push.Providers.Fcm;
 using Push.Providers.Results;
 
-namespace Push.Functions.Composition;
+namespace Push.Core.Dispatch;
 
 /// <summary>
 /// Sends a composed push to its provider: APNs production or development by the device's environment

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Push.Providers.Apns;
 
-namespace Push.Functions.Composition;
+namespace Push.Core.Dispatch;
 
 /// <summary>
 /// Builds the APNs client for devices registered with <c>environment: sandbox</c>. With Apple's
