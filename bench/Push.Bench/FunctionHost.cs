@@ -20,11 +20,23 @@ internal sealed class FunctionHost : IAsyncDisposable
 
     private readonly ChildProcess _process;
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _retries = new();
+    private int _retryCount;
+
     private FunctionHost(ChildProcess process, long startedAt)
     {
         _process = process;
         StartedAt = startedAt;
+        // The output kept is bounded (its start); the relay's own retry decisions are kept apart, to say why a drain stalled.
+        process.LineReceived += line =>
+        {
+            if (!line.Contains("will retry", StringComparison.Ordinal) && !line.Contains("comes back in", StringComparison.Ordinal)) return;
+            if (Interlocked.Increment(ref _retryCount) <= 5) _retries.Enqueue(line.Length > 300 ? line[..300] + "…" : line);
+        };
     }
+
+    /// <summary>How many retry decisions the relay logged (a provider or token endpoint failed and a copy comes back later), with the first few.</summary>
+    public string Retries() => _retryCount == 0 ? "no retries logged" : $"{_retryCount} retry lines logged, first: {string.Join(" | ", _retries)}";
 
     /// <summary>Stopwatch timestamp just before the process was started: cold start counts from here.</summary>
     public long StartedAt { get; }
