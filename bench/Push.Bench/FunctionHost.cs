@@ -30,13 +30,17 @@ internal sealed class FunctionHost : IAsyncDisposable
         // The output kept is bounded (its start); the relay's own retry decisions are kept apart, to say why a drain stalled.
         process.LineReceived += line =>
         {
-            if (!line.Contains("will retry", StringComparison.Ordinal) && !line.Contains("comes back in", StringComparison.Ordinal)) return;
+            if (!line.Contains("will retry", StringComparison.Ordinal) && !line.Contains("comes back in", StringComparison.Ordinal)
+                && !line.Contains("' (failed", StringComparison.Ordinal) && !line.Contains("poison", StringComparison.OrdinalIgnoreCase)) return;
             if (Interlocked.Increment(ref _retryCount) <= 5) _retries.Enqueue(line.Length > 300 ? line[..300] + "…" : line);
         };
     }
 
-    /// <summary>How many retry decisions the relay logged (a provider or token endpoint failed and a copy comes back later), with the first few.</summary>
-    public string Retries() => _retryCount == 0 ? "no retries logged" : $"{_retryCount} retry lines logged, first: {string.Join(" | ", _retries)}";
+    /// <summary>
+    /// How many retry decisions, failed invocations and poisonings host and worker logged (a provider or token endpoint
+    /// failed and a copy comes back later; a function threw), with the first few.
+    /// </summary>
+    public string Retries() => _retryCount == 0 ? "no retries or failed invocations logged" : $"{_retryCount} retry / failure lines logged, first: {string.Join(" | ", _retries)}";
 
     /// <summary>Stopwatch timestamp just before the process was started: cold start counts from here.</summary>
     public long StartedAt { get; }
