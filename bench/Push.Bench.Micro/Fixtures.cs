@@ -13,7 +13,7 @@ public sealed class Fixtures : IDisposable
     public Fixtures()
     {
         var kek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        Protector = new AesGcmDeviceKeyProtector(Options.Create(new DeviceKeyProtectionOptions { KeyEncryptionKey = kek, KeyEncryptionKeyId = "kek-bench" }));
+        Protector = new AesGcmDeviceKeyProtector(Options.Create(new DeviceKeyProtectionOptions { KeyEncryptionKey = kek, KeyEncryptionKeyId = "kek_bench" }));
         DeviceKey = RandomNumberGenerator.GetBytes(32);
         var wrapped = Protector.Wrap("key-1", DeviceKey);
         Device = new RegisteredDevice("alice", "alice-iphone", DevicePlatform.Ios, "com.example.pushrelay",

@@ -20,11 +20,27 @@ internal sealed class FunctionHost : IAsyncDisposable
 
     private readonly ChildProcess _process;
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _retries = new();
+    private int _retryCount;
+
     private FunctionHost(ChildProcess process, long startedAt)
     {
         _process = process;
         StartedAt = startedAt;
+        // The output kept is bounded (its start); the relay's own retry decisions are kept apart, to say why a drain stalled.
+        process.LineReceived += line =>
+        {
+            if (!line.Contains("will retry", StringComparison.Ordinal) && !line.Contains("comes back in", StringComparison.Ordinal)
+                && !line.Contains("' (failed", StringComparison.Ordinal) && !line.Contains("poison", StringComparison.OrdinalIgnoreCase)) return;
+            if (Interlocked.Increment(ref _retryCount) <= 5) _retries.Enqueue(line.Length > 300 ? line[..300] + "…" : line);
+        };
     }
+
+    /// <summary>
+    /// How many retry decisions, failed invocations and poisonings host and worker logged (a provider or token endpoint
+    /// failed and a copy comes back later; a function threw), with the first few.
+    /// </summary>
+    public string Retries() => _retryCount == 0 ? "no retries or failed invocations logged" : $"{_retryCount} retry / failure lines logged, first: {string.Join(" | ", _retries)}";
 
     /// <summary>Stopwatch timestamp just before the process was started: cold start counts from here.</summary>
     public long StartedAt { get; }

@@ -248,7 +248,7 @@ internal static class Harness
             if (round % 2 == 1) await Peer();
             Console.WriteLine($"fcm round {round + 1}: ours {Last(ours)}, h2load {Last(h2)}");
         }
-        return Compare("fcm_vs_h2load", ours, "our FcmClient", "messages/s", h2, "h2load", "req/s", h2loadMissing, 0.85,
+        return Compare("fcm_vs_h2load", ours, "our FcmClient", "messages/s", h2, "h2load", "req/s", h2loadMissing, 0.9,
             Parameters(s, body.Length, "FCM " + url.Authority),
             "h2load: the same messages:send body and an access token from the sandbox's OAuth endpoint; ours: FcmClient (one pooled HTTP/2 handler) with c×m sends in flight.");
     }

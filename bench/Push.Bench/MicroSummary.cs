@@ -47,9 +47,15 @@ internal static class MicroSummary
             return new JsonObject { ["status"] = "failed", ["reason"] = $"no BenchmarkDotNet JSON report under {results}" };
         }
         var ratios = new JsonArray();
+        var missing = new List<string>();
         foreach (var (method, baseline, meaning) in Pairs)
         {
-            if (!benchmarks.TryGetValue(method, out var m) || !benchmarks.TryGetValue(baseline, out var b)) continue;
+            if (!benchmarks.TryGetValue(method, out var m) || !benchmarks.TryGetValue(baseline, out var b))
+            {
+                // A benchmark that threw in its setup has no result (NA in BenchmarkDotNet's table): the run failed.
+                missing.Add($"{method} / {baseline}");
+                continue;
+            }
             ratios.Add(new JsonObject
             {
                 ["method"] = method,
@@ -63,7 +69,8 @@ internal static class MicroSummary
         }
         return new JsonObject
         {
-            ["status"] = "measured",
+            ["status"] = missing.Count == 0 ? "measured" : "failed",
+            ["reason"] = missing.Count == 0 ? null : "no result for " + string.Join(", ", missing) + " (see BenchmarkDotNet's log)",
             ["job"] = "BenchmarkDotNet ShortRun (3 warm-ups, 3 iterations)",
             ["benchmarks"] = new JsonArray([.. benchmarks.Values.Select(v => (JsonNode)v)]),
             ["ratios"] = ratios,

@@ -22,10 +22,12 @@ internal static class Pipeline
         var loadAtStart = LoadAverage();
         var entries = new List<JsonObject>();
         ServiceBusFlood.Result flood;
-        if (s.Only == "storage-requests")
+        if (s.Only is "storage-requests" or "crypto-tax")
         {
-            await using var counting = await World.StartAsync(repo, work, 0);
-            return [await CountAsync(counting, s)];
+            await using var alone = await World.StartAsync(repo, work, 0);
+            if (s.Only == "storage-requests") return [await CountAsync(alone, s)];
+            var (a, p) = await CryptoDrainsAsync(alone, s);
+            return [CryptoTax(a, p, s.PipelineEvents)];
         }
         await using (var world = await World.StartAsync(repo, work, 1 + 2 * (World.CallWarmup + s.Calls)))
         {
@@ -38,16 +40,7 @@ internal static class Pipeline
             Console.WriteLine($"pipeline: bare receive-{StoragePhases.BareBatch} + delete: {bare.EventsPerSecond:0} events/s, {bare.CpuMsPerMessage:0.000} ms CPU per message");
             var relay = await StoragePhases.DrainAsync(world, "relay", world.FunctionApp, n);
 
-            // crypto_tax: the product app and the pass-through app, alternating, each alone on the machine at full throughput.
-            var aes = new List<DrainResult>();
-            var pass = new List<DrainResult>();
-            for (var round = 0; round < s.CryptoRounds; round++)
-            {
-                async Task Aes() => aes.Add(await StoragePhases.DrainAsync(world, "aesgcm", world.FunctionApp, n));
-                async Task Pass() => pass.Add(await StoragePhases.DrainAsync(world, "passthrough", world.PassThroughApp, n));
-                if (round % 2 == 0) { await Pass(); await Aes(); }
-                else { await Aes(); await Pass(); }
-            }
+            var (aes, pass) = await CryptoDrainsAsync(world, s);
 
             // storage_requests_per_event: its own phase, through the counting proxy.
             var counted = await CountAsync(world, s);
@@ -72,6 +65,21 @@ internal static class Pipeline
             e["parameters"]!["loadAverageAtStart"] = loadAtStart;
         }
         return entries;
+    }
+
+    /// <summary>crypto_tax's drains: the product app and the pass-through app, alternating, each alone on the machine at full throughput.</summary>
+    private static async Task<(List<DrainResult> Aes, List<DrainResult> Pass)> CryptoDrainsAsync(World world, HarnessSettings s)
+    {
+        var aes = new List<DrainResult>();
+        var pass = new List<DrainResult>();
+        for (var round = 0; round < s.CryptoRounds; round++)
+        {
+            async Task Aes() => aes.Add(await StoragePhases.DrainAsync(world, "aesgcm", world.FunctionApp, s.PipelineEvents));
+            async Task Pass() => pass.Add(await StoragePhases.DrainAsync(world, "passthrough", world.PassThroughApp, s.PipelineEvents));
+            if (round % 2 == 0) { await Pass(); await Aes(); }
+            else { await Aes(); await Pass(); }
+        }
+        return (aes, pass);
     }
 
     private static async Task<JsonObject> CountAsync(World world, HarnessSettings s)

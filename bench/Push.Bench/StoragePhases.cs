@@ -41,7 +41,11 @@ internal static class StoragePhases
             if (cpuAtFirst is null && count > 0) cpuAtFirst = host.CpuMs();
             if (count >= events * World.PushesPerEvent) break;
             if (host.HasExited) return DrainResult.Failed(name, events, $"{name}: host exited: {host.Tail()}");
-            if (deadline.Elapsed > DrainTimeout) return DrainResult.Failed(name, events, $"{name}: {count} of {events * World.PushesPerEvent} pushes within {DrainTimeout.TotalSeconds:0} s: {host.Tail()}");
+            if (deadline.Elapsed > DrainTimeout)
+            {
+                await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"push-bench-{name}-last.log"), host.Output);
+                return DrainResult.Failed(name, events, $"{name}: {count} of {events * World.PushesPerEvent} pushes within {DrainTimeout.TotalSeconds:0} s; {host.Retries()}");
+            }
             await Task.Delay(20);
         }
         var cpu = (host.CpuMs() - cpuAtFirst!.Value) / events;

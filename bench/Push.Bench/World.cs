@@ -128,6 +128,10 @@ internal sealed class World : IAsyncDisposable
             // Dead-letter triage is not what is measured: once a year.
             ["Timers__ProcessDeadLetters"] = "0 0 0 1 1 *",
             ["LocalFunctionsHost__ShutdownGracePeriod"] = "00:00:05",
+            // When Azurite stalls (its cleanup timer can freeze it for many seconds), a receive the SDK timed out and
+            // retried may still have been served: its messages stay leased, unprocessed, for the lease (10 minutes by
+            // default, as the WebJobs listener holds them). 30 s lets such a batch come back within a drain.
+            ["LocalFunctionsHost__QueueVisibilityLease"] = "00:00:30",
             ["SSL_CERT_FILE"] = Sandbox.TrustBundlePath,
         };
     }
