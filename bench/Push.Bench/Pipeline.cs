@@ -221,7 +221,7 @@ internal static class Pipeline
         var e = Entries.Report("cold_start_first_call_ms", "<= 1,000 ms here");
         if (!double.IsFinite(coldMs)) return Entries.Fail(e, "no first call");
         e["status"] = "measured";
-        e["ours"] = Entries.Figure("LocalFunctionsHost process start → first call's push at the sandbox", "ms", coldMs, null, null, [coldMs], digits: 0);
+        e["ours"] = Entries.Figure("LocalFunctionsHost process start (published, ReadyToRun app) → first call's push at the sandbox", "ms", coldMs, null, null, [coldMs], digits: 0);
         e["value"] = Math.Round(coldMs, 0);
         e["goalMet"] = coldMs <= 1000;
         e["method"] = "One call is queued on push-calls (Storage queues, Azurite) before the host process starts; cold start = the time just before Process.Start of `dotnet LocalFunctionsHost.dll --script-root <Function App>` → the sandbox's arrival of that call's push. It includes the host's start, the worker's start and indexing, the function loads, the first receive, the registry read, the provider token and the first HTTP/2 connection.";

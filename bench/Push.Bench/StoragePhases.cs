@@ -127,7 +127,8 @@ internal static class StoragePhases
         var (user, push, voip) = world.Callees[0];
         await callsQueue.SendMessageAsync(World.QueueText(World.CallEvent(user)));
         var startedAt = DateTimeOffset.UtcNow;
-        await using var host = await FunctionHost.StartAsync(world.Repo, world.FunctionApp, world.Settings());
+        // The published output, as a new Flex Consumption instance starts it (ReadyToRun), not the IL build output.
+        await using var host = await FunctionHost.StartAsync(world.Repo, world.PublishedFunctionApp, world.Settings());
         var first = await world.Sandbox.WaitForApnsPushAsync(p => p.DeviceToken == voip || p.DeviceToken == push, TimeSpan.FromSeconds(90));
         var coldMs = (first.ReceivedAt - startedAt).TotalMilliseconds;
         Console.WriteLine($"pipeline: cold start (process start → first call at the sandbox): {coldMs:0} ms");

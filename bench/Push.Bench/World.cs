@@ -45,6 +45,8 @@ internal sealed class World : IAsyncDisposable
     public AzuriteServer Azurite { get; }
     public SandboxServer Sandbox { get; }
     public string FunctionApp => Path.Combine(Repo, "functions", "Push.Functions", "bin", "Release", "net10.0");
+    /// <summary>What a deployment runs: bench/run's <c>dotnet publish</c> of Push.Functions (ReadyToRun for linux-x64).</summary>
+    public string PublishedFunctionApp => Path.Combine(Repo, "functions", "Push.Functions", "bin", "Release", "net10.0", "linux-x64", "publish");
     public string PassThroughApp => Path.Combine(Repo, "bench", "Push.Bench.PassThrough", "bin", "Release", "net10.0");
 
     /// <summary>IM users, sets of <see cref="ImUsers"/>, and each set's device tokens (to tell whose pushes arrived).</summary>
