@@ -39,6 +39,8 @@ public sealed class LifecycleTests(AzuriteFixture azurite)
         Assert.All(completed, x => Assert.Equal(2, x.DequeueCount));
         Assert.All(completed, x => Assert.NotEqual(worker, x.ProcessId));
         Assert.Equal(2, host.WorkerIds.Count);
+        // The host's console reaches the test through a pipe, behind the markers the worker wrote: wait for the line.
+        await host.WaitForOutputAsync("invocation(s) in flight failed; restarting it");
         Assert.Contains("3 invocation(s) in flight failed; restarting it", host.Output);
         Assert.Empty(await Scenario.PeekTextsAsync(_scenario.RawQueue(_scenario.EchoQueue + "-poison")));
     }

@@ -27,6 +27,9 @@ public sealed partial class EventDelivery
     [LoggerMessage(3305, LogLevel.Debug, "Event {TrackingId} delivered to device {DeviceHash} via {Provider}")]
     private partial void LogDelivered(string trackingId, string deviceHash, string provider);
 
+    [LoggerMessage(3315, LogLevel.Information, "Event {TrackingId} ({Type}) done: {Delivered} device(s) delivered, {OtherOutcomes} with another final outcome, {AlreadyFinal} already on record")]
+    private partial void LogEventDone(string trackingId, string type, int delivered, int otherOutcomes, int alreadyFinal);
+
     [LoggerMessage(3306, LogLevel.Information, "Event {TrackingId} expired before it could ring device {DeviceHash}")]
     private partial void LogExpired(string trackingId, string deviceHash);
 

@@ -205,6 +205,9 @@ public sealed partial class EventDelivery
                 $"{exhausted.Count} device(s) still failing after {exhausted.Max(r => r.Entry.Attempts)} attempt(s) over " +
                 $"{(_time.GetUtcNow() - first).TotalSeconds:0} s (Delivery:RetryBudget {_options.RetryBudget}): {reasons}");
         }
+        // One line per event, not per push: what an operator correlates with a tracking id (the per-push line is Debug).
+        var pushed = results.Count(r => r.Entry.Status == DeliveryStatus.Delivered);
+        LogEventDone(evt.TrackingId, evt.Type, pushed, results.Length - pushed, devices.Count - pending.Count);
         return DeliveryVerdict.Done;
     }
 
