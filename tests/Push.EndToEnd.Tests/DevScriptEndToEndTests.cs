@@ -37,7 +37,16 @@ public sealed class DevScriptEndToEndTests : IAsyncLifetime
         await _script.WaitForOutputAsync("Timer RefreshProviderTokens ran for", TimeSpan.FromSeconds(60));
 
         SignalGroup(_script.Id, "INT");
-        var exit = await _script.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        int exit;
+        try
+        {
+            exit = await _script.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        }
+        catch (OperationCanceledException)
+        {
+            var left = string.Join("\n", ProcessesOfThisRun().Select(Describe));
+            throw new Xunit.Sdk.XunitException($"scripts/dev did not end within 90 s of Ctrl-C (exited: {_script.HasExited}); its processes:\n{left}\noutput:\n{_script.Output}");
+        }
 
         var output = _script.Output;
         Assert.True(exit == 130, output);
@@ -72,6 +81,18 @@ public sealed class DevScriptEndToEndTests : IAsyncLifetime
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    private static string Describe(int pid)
+    {
+        try
+        {
+            return $"{pid}: {File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')}";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"{pid}: gone";
         }
     }
 

@@ -103,17 +103,9 @@ public sealed partial class ApnsClient : IApnsClient, IDisposable
             }
 
             var elapsed = _timeProvider.GetElapsedTime(started);
-            switch (result)
-            {
-                case PushAccepted accepted:
-                    LogAccepted(_logger, tokenHash, accepted.ProviderMessageId, elapsed.TotalMilliseconds);
-                    PushProvidersTelemetry.Record(activity, "apns", "accepted", null, elapsed);
-                    break;
-                case PushRejected rejected:
-                    LogRejected(_logger, tokenHash, notification.ApnsId, rejected.HttpStatus ?? 0, rejected.ProviderReason, rejected.Reason);
-                    PushProvidersTelemetry.Record(activity, "apns", "rejected", rejected.Reason.ToString(), elapsed);
-                    break;
-            }
+            PushProvidersTelemetry.RecordAnswer(activity, "apns", result, elapsed);
+            if (result is PushAccepted accepted) LogAccepted(_logger, tokenHash, accepted.ProviderMessageId, elapsed.TotalMilliseconds);
+            else if (result is PushRejected rejected) LogRejected(_logger, tokenHash, notification.ApnsId, rejected.HttpStatus ?? 0, rejected.ProviderReason, rejected.Reason);
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -128,9 +120,9 @@ public sealed partial class ApnsClient : IApnsClient, IDisposable
             throw new PushTransportException(PushProvider.Apns, PushFailureReason.Timeout,
                 $"APNs did not answer within {_options.RequestTimeout.TotalSeconds:0.###} s (Apns:RequestTimeout)", ex);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (UnansweredSend.IsNetworkFailure(ex))
         {
-            var detail = ex is HttpRequestException hre ? hre.HttpRequestError.ToString() : ex.GetType().Name;
+            var detail = UnansweredSend.Detail(ex);
             LogTransportFailure(_logger, tokenHash, notification.ApnsId, PushFailureReason.NetworkFailure, connection.Index, detail);
             PushProvidersTelemetry.Record(activity, "apns", "network-failure", nameof(PushFailureReason.NetworkFailure), _timeProvider.GetElapsedTime(started));
             throw new PushTransportException(PushProvider.Apns, PushFailureReason.NetworkFailure,

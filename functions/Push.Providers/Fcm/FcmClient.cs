@@ -97,17 +97,9 @@ public sealed partial class FcmClient : IFcmClient, IDisposable
             }
 
             var elapsed = _timeProvider.GetElapsedTime(started);
-            switch (result)
-            {
-                case PushAccepted accepted:
-                    LogAccepted(_logger, tokenHash, accepted.ProviderMessageId, elapsed.TotalMilliseconds);
-                    PushProvidersTelemetry.Record(activity, "fcm", "accepted", null, elapsed);
-                    break;
-                case PushRejected rejected:
-                    LogRejected(_logger, tokenHash, rejected.HttpStatus ?? 0, rejected.ProviderReason, rejected.Reason);
-                    PushProvidersTelemetry.Record(activity, "fcm", "rejected", rejected.Reason.ToString(), elapsed);
-                    break;
-            }
+            PushProvidersTelemetry.RecordAnswer(activity, "fcm", result, elapsed);
+            if (result is PushAccepted accepted) LogAccepted(_logger, tokenHash, accepted.ProviderMessageId, elapsed.TotalMilliseconds);
+            else if (result is PushRejected rejected) LogRejected(_logger, tokenHash, rejected.HttpStatus ?? 0, rejected.ProviderReason, rejected.Reason);
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -122,9 +114,9 @@ public sealed partial class FcmClient : IFcmClient, IDisposable
             throw new PushTransportException(PushProvider.Fcm, PushFailureReason.Timeout,
                 $"FCM did not answer within {_options.RequestTimeout.TotalSeconds:0.###} s (Fcm:RequestTimeout)", ex);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (UnansweredSend.IsNetworkFailure(ex))
         {
-            var detail = ex is HttpRequestException hre ? hre.HttpRequestError.ToString() : ex.GetType().Name;
+            var detail = UnansweredSend.Detail(ex);
             LogTransportFailure(_logger, tokenHash, PushFailureReason.NetworkFailure, detail);
             PushProvidersTelemetry.Record(activity, "fcm", "network-failure", nameof(PushFailureReason.NetworkFailure), _timeProvider.GetElapsedTime(started));
             throw new PushTransportException(PushProvider.Fcm, PushFailureReason.NetworkFailure,

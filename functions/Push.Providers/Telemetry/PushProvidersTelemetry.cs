@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Push.Providers.Results;
 
 namespace Push.Providers.Telemetry;
 
@@ -20,6 +21,13 @@ public static class PushProvidersTelemetry
 
     internal static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(
         "push.provider.duration", unit: "s", description: "Time from send to the provider's answer.");
+
+    /// <summary>A provider's answer: accepted, or rejected with the reason it maps to.</summary>
+    internal static void RecordAnswer(Activity? activity, string provider, PushResult result, TimeSpan elapsed)
+    {
+        if (result is PushRejected rejected) Record(activity, provider, "rejected", rejected.Reason.ToString(), elapsed);
+        else Record(activity, provider, "accepted", null, elapsed);
+    }
 
     internal static void Record(Activity? activity, string provider, string outcome, string? reason, TimeSpan elapsed)
     {
