@@ -29,6 +29,9 @@ public sealed class DeadLetterTriageOverServiceBusEndToEndTests(ServiceBusTriage
         await env.WaitForStatusAsync(im.TrackingId, iphone.DeviceId, DeliveryStatus.Delivered, Wait);
         Assert.Single(env.Sandbox.ApnsPushes, p => p.DeviceToken == iphone.PushToken);
         await env.ServiceBus.WaitUntilAsync(() => env.DeadLetterOf("push-messages", im.TrackingId) is null, "the dead letter gone");
+        // The replay's ledger row is written before its processor completes it: wait for that completion, not a moment.
+        await env.ServiceBus.WaitUntilAsync(() => env.ServiceBus.Settlements.Skip(settledBefore)
+            .Any(s => s is { Queue: "push-messages", FromDeadLetterQueue: false, Kind: SettlementKind.Completed }), "the replay completed");
         var settled = env.ServiceBus.Settlements.Skip(settledBefore).Where(s => s.Queue == "push-messages").ToList();
         // A run during the cool-down left the entry where it was; a later run replayed it, then completed the dead letter.
         var log = env.Relay!.Output;
