@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -7,10 +6,8 @@ using Push.Bench.PassThrough;
 using Push.Core.Protection;
 using Push.Functions.Composition;
 
-// Push.Functions' Program, then one difference: the payload cipher is a pass-through (crypto_tax's peer).
+// Push.Functions' composition, then one difference: the payload cipher is a pass-through (crypto_tax's peer).
 var builder = FunctionsApplication.CreateBuilder(args);
-builder.Configuration.AddHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"));
-builder.Services.AddPushRelay(builder.Configuration);
-builder.Services.AddRelayTelemetry(builder.Configuration);
+builder.ConfigureRelay();
 builder.Services.Replace(ServiceDescriptor.Singleton<IPayloadCipher, PassThroughCipher>());
 builder.Build().Run();
