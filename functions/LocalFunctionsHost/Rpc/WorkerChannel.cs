@@ -27,7 +27,9 @@ internal sealed partial class WorkerChannel
     private readonly TaskCompletionSource<FunctionMetadataResponse> _metadata = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly WorkerLogSink _logs;
     private readonly ILogger _logger;
+    private readonly Lock _closing = new();
     private int _attached;
+    private volatile bool _isClosed;
 
     public WorkerChannel(string workerId, WorkerLogSink logs, ILogger logger)
     {
@@ -125,7 +127,9 @@ internal sealed partial class WorkerChannel
     {
         var pending = new TaskCompletionSource<InvocationResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         _invocations[request.InvocationId] = pending;
-        if (_closed.Task.IsCompleted) pending.TrySetException(new WorkerLostException("the worker's stream had already ended"));
+        // Pairs with Close: either Close sees this invocation in the table, or this sees the channel closed.
+        Interlocked.MemoryBarrier();
+        if (_isClosed) pending.TrySetException(new WorkerLostException("the worker's stream had already ended"));
         else Send(new StreamingMessage { InvocationRequest = request });
         return pending.Task;
     }
@@ -143,26 +147,36 @@ internal sealed partial class WorkerChannel
     public void Terminate(TimeSpan gracePeriod) =>
         Send(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) } });
 
-    /// <summary>Ends the channel: every outstanding request fails with <see cref="WorkerLostException"/>.</summary>
+    /// <summary>
+    /// Ends the channel: every outstanding request fails with <see cref="WorkerLostException"/>. The stream's end and the
+    /// process's exit can both call this at once; the lock makes the second caller wait until <see cref="LostInvocations"/>
+    /// is counted, and <see cref="Closed"/> completes only after that, so nobody reads a count still being made.
+    /// </summary>
     public void Close(string reason)
     {
-        if (!_closed.TrySetResult()) return;
-        _outbound.Writer.TryComplete();
-        var lost = new WorkerLostException(reason);
-        _init.TrySetException(lost);
-        _metadata.TrySetException(lost);
-        foreach (var id in _loads.Keys)
+        lock (_closing)
         {
-            if (_loads.TryRemove(id, out var load)) load.TrySetException(lost);
+            if (_isClosed) return;
+            _isClosed = true;
+            Interlocked.MemoryBarrier();
+            _outbound.Writer.TryComplete();
+            var lost = new WorkerLostException(reason);
+            _init.TrySetException(lost);
+            _metadata.TrySetException(lost);
+            foreach (var id in _loads.Keys)
+            {
+                if (_loads.TryRemove(id, out var load)) load.TrySetException(lost);
+            }
+            var count = 0;
+            foreach (var id in _invocations.Keys)
+            {
+                if (!_invocations.TryRemove(id, out var invocation)) continue;
+                invocation.TrySetException(lost);
+                count++;
+            }
+            LostInvocations = count;
+            _closed.TrySetResult();
         }
-        var count = 0;
-        foreach (var id in _invocations.Keys)
-        {
-            if (!_invocations.TryRemove(id, out var invocation)) continue;
-            invocation.TrySetException(lost);
-            count++;
-        }
-        LostInvocations = count;
     }
 
     private void Send(StreamingMessage message)
