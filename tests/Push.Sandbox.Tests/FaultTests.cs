@@ -234,7 +234,7 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         request.Headers.TryAddWithoutValidation("apns-topic", "com.example.app");
         request.Content = new StringContent("{}");
         var pending = client.SendAsync(request);
-        while (!sandbox.AllRequests.Any(r => r.Fault == SandboxFaultKind.Hang)) await Task.Delay(20);
+        await Eventually.TrueAsync(() => sandbox.AllRequests.Any(r => r.Fault == SandboxFaultKind.Hang), "the request held by the Hang fault");
 
         var disposing = sandbox.DisposeAsync().AsTask();
         var finished = await Task.WhenAny(disposing, Task.Delay(TimeSpan.FromSeconds(20)));

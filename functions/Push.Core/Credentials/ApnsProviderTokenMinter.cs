@@ -38,7 +38,10 @@ public class ApnsProviderTokenMinter
 
     public ProviderTokenKey Key => ProviderTokenKey.Apns(TeamId, KeyId);
 
-    /// <summary>Tokens minted by this object (a mint that then lost the store race included).</summary>
+    /// <summary>
+    /// Tokens minted by this object, a mint that then lost the store race included: the shared store exists so that the
+    /// instances together stay within Apple's one new token per 20 minutes, and only this count shows a mint that lost.
+    /// </summary>
     public int MintCount => Volatile.Read(ref _mintCount);
 
     /// <exception cref="ProviderSecretException">The key is missing or not a PKCS#8 P-256 PEM (<see cref="ApnsSigningKey"/>).</exception>

@@ -15,7 +15,6 @@ public class FcmAccessTokenFetcher
     private readonly FcmOptions _options;
     private readonly TimeProvider _timeProvider;
     private volatile string? _clientEmail;
-    private int _fetchCount;
 
     public FcmAccessTokenFetcher(ProviderSecretSource secrets, IOptions<FcmOptions> options, TimeProvider timeProvider)
     {
@@ -26,9 +25,6 @@ public class FcmAccessTokenFetcher
 
     /// <summary>False when neither a service-account file nor Key Vault is configured.</summary>
     public bool IsConfigured => _secrets.UsesKeyVault || !string.IsNullOrEmpty(_options.ServiceAccountPath);
-
-    /// <summary>Tokens fetched by this object.</summary>
-    public int FetchCount => Volatile.Read(ref _fetchCount);
 
     /// <summary>The store key (the service account's client_email), read from the secret once.</summary>
     public async Task<ProviderTokenKey> GetKeyAsync(CancellationToken cancellationToken)
@@ -60,7 +56,6 @@ public class FcmAccessTokenFetcher
         var requestedAt = _timeProvider.GetUtcNow();
         await credential.RequestAccessTokenAsync(cancellationToken).ConfigureAwait(false);
         var response = credential.Token ?? throw new InvalidOperationException("the token endpoint answered without a token");
-        Interlocked.Increment(ref _fetchCount);
         // expires_in counts from the answer; measuring from the request errs on the safe side.
         return new MintedProviderToken(response.AccessToken, requestedAt, requestedAt + TimeSpan.FromSeconds(response.ExpiresInSeconds ?? 3600));
     }

@@ -27,9 +27,6 @@ public sealed class AesGcmPayloadCipher : IPayloadCipher, IDisposable
         _capacity = cacheCapacity;
     }
 
-    /// <summary>How many unwrapped keys are cached (for tests and metrics).</summary>
-    public int CachedKeyCount => _cache.Count;
-
     public PushEnvelope Seal(RegisteredDevice device, string envelopeType, string trackingId, ReadOnlySpan<byte> plaintext)
     {
         ArgumentNullException.ThrowIfNull(device);

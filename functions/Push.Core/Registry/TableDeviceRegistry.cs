@@ -48,12 +48,6 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
         _cacheDuration = options.Value.CacheDuration;
     }
 
-    /// <summary>
-    /// Runs after a row was read and before the conditional write that depends on it, so tests can make
-    /// another writer win the race deterministically.
-    /// </summary>
-    internal Func<Task>? BeforeConditionalWrite { get; set; }
-
     public async Task<RegistrationOutcome> RegisterAsync(DeviceRegistration registration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registration);
@@ -70,7 +64,6 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
                 var stored = await ReadAsync(table, registration.UserId, registration.DeviceId, cancellationToken).ConfigureAwait(false);
                 if (stored is null)
                 {
-                    await BeforeWriteAsync().ConfigureAwait(false);
                     try
                     {
                         await table.AddEntityAsync(incoming, cancellationToken).ConfigureAwait(false);
@@ -95,7 +88,6 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
                 }
 
                 // Equal times with different content: the later arrival wins, as a re-send by the producer would.
-                await BeforeWriteAsync().ConfigureAwait(false);
                 try
                 {
                     await table.UpdateEntityAsync(incoming, stored.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
@@ -245,7 +237,6 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
                 if (isPush) stored.PushToken = null;
                 if (isVoip) stored.VoipToken = null;
                 var deleteDevice = stored.PushToken is null && stored.VoipToken is null;
-                await BeforeWriteAsync().ConfigureAwait(false);
                 try
                 {
                     if (deleteDevice)
@@ -351,8 +342,6 @@ public sealed partial class TableDeviceRegistry : IDeviceRegistry
             yield return entity;
         }
     }
-
-    private Task BeforeWriteAsync() => BeforeConditionalWrite?.Invoke() ?? Task.CompletedTask;
 
     private void Invalidate(string userId)
     {

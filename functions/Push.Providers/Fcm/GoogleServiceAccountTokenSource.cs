@@ -20,7 +20,6 @@ public sealed partial class GoogleServiceAccountTokenSource : IFcmAccessTokenSou
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _fetchLock = new(1, 1);
     private volatile FcmAccessToken? _current;
-    private int _fetchCount;
 
     public GoogleServiceAccountTokenSource(IOptions<FcmOptions> options, TimeProvider timeProvider, ILogger<GoogleServiceAccountTokenSource> logger)
         : this(options.Value, FcmServiceAccount.Load(options.Value.ServiceAccountPath, string.IsNullOrEmpty(options.Value.ProjectId)), timeProvider, logger)
@@ -38,9 +37,6 @@ public sealed partial class GoogleServiceAccountTokenSource : IFcmAccessTokenSou
     }
 
     public string ClientEmail { get; }
-
-    /// <summary>How many tokens were fetched from the token endpoint (for tests and diagnostics).</summary>
-    public int FetchCount => Volatile.Read(ref _fetchCount);
 
     public async ValueTask<FcmAccessToken> GetAsync(CancellationToken cancellationToken)
     {
@@ -94,7 +90,6 @@ public sealed partial class GoogleServiceAccountTokenSource : IFcmAccessTokenSou
         var lifetime = TimeSpan.FromSeconds(response.ExpiresInSeconds ?? 3600);
         var token = new FcmAccessToken(response.AccessToken, requestedAt + lifetime);
         _current = token;
-        Interlocked.Increment(ref _fetchCount);
         LogFetched(_logger, ClientEmail, TokenHash.Of(token.AccessToken), token.ExpiresAt, why);
         return token;
     }

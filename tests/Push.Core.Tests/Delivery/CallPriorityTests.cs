@@ -33,8 +33,10 @@ public sealed class CallPriorityTests
         var waiting = _priority.YieldToCallsAsync(Limit, _clock, CancellationToken.None);
 
         first.Dispose();
-        await Task.Delay(50);
-        Assert.False(waiting.IsCompleted, "one call is still in flight");
+        // A release completes the shared signal inside Dispose, so a fresh wait would finish at once if it had
+        // been released: that it does not shows, without sleeping, that one call in flight still holds messages back.
+        Assert.False(_priority.YieldToCallsAsync(Limit, _clock, CancellationToken.None).IsCompleted, "one call is still in flight");
+        Assert.False(waiting.IsCompleted);
         second.Dispose();
 
         Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -47,8 +49,9 @@ public sealed class CallPriorityTests
         using var call = _priority.EnterCall();
         var waiting = _priority.YieldToCallsAsync(Limit, _clock, CancellationToken.None);
 
+        // The fake clock runs due timers inside Advance, and the wait's timeout completes the wait there: had the
+        // limit fired early, the task would be complete when Advance returns.
         _clock.Advance(Limit - TimeSpan.FromMilliseconds(1));
-        await Task.Delay(50);
         Assert.False(waiting.IsCompleted);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
 
@@ -63,31 +66,36 @@ public sealed class CallPriorityTests
         var registry = new InMemoryRegistry();
         var iphone = TestDevices.Ios(fixture.Protector, "iphone-1");
         registry.Devices.Add(iphone.Device);
-        var dispatcher = new HeldCallDispatcher();
+        var dispatcher = new HeldCallDispatcher(_priority);
         using var metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var relayMetrics = new RelayMetrics(metrics.GetRequiredService<IMeterFactory>());
         var delivery = new EventDelivery(registry, new InMemoryLedger(), fixture.Composer, dispatcher,
             new ProviderHolds(TimeProvider.System, relayMetrics, NullLogger<ProviderHolds>.Instance), new DeviceEventHandler(registry),
-            new DeliveryOptions(), relayMetrics, _priority, TimeProvider.System, NullLogger<EventDelivery>.Instance);
+            new DeliveryOptions { MessageYieldLimit = TimeSpan.FromSeconds(30) }, relayMetrics, _priority, TimeProvider.System, NullLogger<EventDelivery>.Instance);
         Task<DeliveryVerdict> Deliver(PushEvent evt, EventRoute route) =>
             delivery.DeliverAsync(new DeliveryRequest(PushEventWriter.Serialize(evt), evt.TrackingId, 1, ComposerFixture.EventTime), route, CancellationToken.None);
 
         var call = Deliver(ComposerFixture.Call(), EventRoute.Calls);
         await dispatcher.CallSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var message = Deliver(ComposerFixture.Event(ComposerFixture.Message().Data, trackingId: "track-im"), EventRoute.Messages);
-        await Task.Delay(200);
-        Assert.Equal(1, dispatcher.Sent); // the message has not been pushed while the call is in flight
+        // A message's delivery asks for the calls' signal before anything else, so it is parked by the time it returns.
+        Assert.False(message.IsCompleted);
+        Assert.Equal(1, dispatcher.Sent);
 
         dispatcher.ReleaseCall.SetResult();
         Assert.Same(DeliveryVerdict.Done, await call.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Same(DeliveryVerdict.Done, await message.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(2, dispatcher.Sent);
+        Assert.Equal(0, dispatcher.CallsInFlightWhenTheMessageWasSent);
     }
 
     /// <summary>Holds the VoIP push open until released; answers everything else at once.</summary>
-    private sealed class HeldCallDispatcher : IPushDispatcher
+    private sealed class HeldCallDispatcher(CallPriority priority) : IPushDispatcher
     {
         private int _sent;
+
+        /// <summary>The calls the instance was delivering when the instant message reached the provider.</summary>
+        public int? CallsInFlightWhenTheMessageWasSent { get; private set; }
 
         public TaskCompletionSource CallSent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource ReleaseCall { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -100,6 +108,10 @@ public sealed class CallPriorityTests
             {
                 CallSent.TrySetResult();
                 await ReleaseCall.Task.WaitAsync(cancellationToken);
+            }
+            else
+            {
+                CallsInFlightWhenTheMessageWasSent = priority.CallsInFlight;
             }
             return PushResult.Accepted(Guid.NewGuid().ToString());
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Push.Core.Delivery;
 using Push.Core.Ledger;
+using Push.Testing;
 
 namespace Push.Core.Tests.Delivery;
 
@@ -43,7 +44,7 @@ public sealed class LedgerGroupCommitTests
 
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         // The timer's continuation runs on the thread pool.
-        for (var i = 0; i < 500 && _ledger.Writes.IsEmpty; i++) await Task.Delay(10);
+        await Eventually.TrueAsync(() => !_ledger.Writes.IsEmpty, "the window's ledger write");
         Assert.Equal(["fast"], Assert.Single(_ledger.Writes));
 
         commit.Add(Delivered("slow"));

@@ -89,17 +89,24 @@ public sealed class AesGcmPayloadCipherTests
     }
 
     [Fact]
-    public void The_key_cache_stays_within_its_capacity_and_evicted_keys_still_work()
+    public void The_key_cache_keeps_the_most_recent_keys_up_to_its_capacity_and_evicted_keys_still_work()
     {
         var phones = Enumerable.Range(0, 25).Select(i => TestDevices.Android(_protector, $"pixel-{i}")).ToList();
         using var cipher = new AesGcmPayloadCipher(_protector, cacheCapacity: 10);
+        void SealAndOpen(TestDevice phone) =>
+            ReferencePhone.OpenFcm(cipher.Seal(phone.Device, Type, "track-1", Plaintext).ToFcmData(), phone.Key, phone.Device.DeviceId);
+        var unwrapsBefore = _protector.UnwrapCount;
 
-        foreach (var phone in phones.Concat(phones))
-        {
-            var envelope = cipher.Seal(phone.Device, Type, "track-1", Plaintext);
-            ReferencePhone.OpenFcm(envelope.ToFcmData(), phone.Key, phone.Device.DeviceId);
-            Assert.InRange(cipher.CachedKeyCount, 1, 10);
-        }
+        phones.ForEach(SealAndOpen);
+        Assert.Equal(unwrapsBefore + 25, _protector.UnwrapCount);
+
+        // The ten most recently used keys are the ones cached: sealing for them again unwraps nothing.
+        phones.Skip(15).ToList().ForEach(SealAndOpen);
+        Assert.Equal(unwrapsBefore + 25, _protector.UnwrapCount);
+
+        // An evicted key is unwrapped once more, and the envelope still opens.
+        SealAndOpen(phones[0]);
+        Assert.Equal(unwrapsBefore + 26, _protector.UnwrapCount);
     }
 
     [Fact]

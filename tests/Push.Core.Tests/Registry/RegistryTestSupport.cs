@@ -22,14 +22,22 @@ internal static class RegistryTestSupport
         string table,
         IDeviceKeyProtector protector,
         TimeProvider? time = null,
-        TimeSpan? cacheDuration = null) =>
+        TimeSpan? cacheDuration = null,
+        RaceBeforeFirstEntityWrite? race = null) =>
         new(
-            new TableServiceClient(connectionString),
+            new TableServiceClient(connectionString, WithPolicy(race)),
             protector,
             new MemoryCache(new MemoryCacheOptions()),
             Options.Create(new DeviceRegistryOptions { DevicesTable = table, CacheDuration = cacheDuration ?? TimeSpan.Zero }),
             time ?? TimeProvider.System,
             NullLogger<TableDeviceRegistry>.Instance);
+
+    private static TableClientOptions WithPolicy(RaceBeforeFirstEntityWrite? race)
+    {
+        var options = new TableClientOptions();
+        if (race is not null) options.AddPolicy(race, Azure.Core.HttpPipelinePosition.PerCall);
+        return options;
+    }
 
     public static DeviceRegistration Android(string userId, string deviceId, string token, DateTimeOffset at, byte[]? key = null) =>
         new(userId, deviceId, DevicePlatform.Android, "com.example.phone", token, null, PushEnvironment.Production, null,

@@ -14,13 +14,14 @@ public sealed class TableDeviceRegistryTests : IDisposable
     private readonly AzuriteFixture _azurite;
     private readonly string _table = AzuriteFixture.UniqueName("devices");
     private readonly AesGcmDeviceKeyProtector _protector = NewProtector();
+    private readonly RaceBeforeFirstEntityWrite _race = new();
     private readonly TableDeviceRegistry _registry;
     private readonly CancellationToken _ct = CancellationToken.None;
 
     public TableDeviceRegistryTests(AzuriteFixture azurite)
     {
         _azurite = azurite;
-        _registry = NewRegistry(azurite.ConnectionString, _table, _protector);
+        _registry = NewRegistry(azurite.ConnectionString, _table, _protector, race: _race);
     }
 
     public void Dispose() => _protector.Dispose();
@@ -140,18 +141,15 @@ public sealed class TableDeviceRegistryTests : IDisposable
         var newerToken = Token();
         var olderToken = Token();
         await _registry.RegisterAsync(Android("gina", "p", oldToken, T0), _ct);
-        var raced = false;
-        _registry.BeforeConditionalWrite = async () =>
+        _race.Arm(async () =>
         {
-            if (raced) return;
-            raced = true;
             // Between this instance's read and its write, another instance stores a newer registration.
             await other.RegisterAsync(Android("gina", "p", newerToken, T0.AddSeconds(20)), _ct);
-        };
+        });
 
         var outcome = await _registry.RegisterAsync(Android("gina", "p", olderToken, T0.AddSeconds(10)), _ct);
 
-        Assert.True(raced);
+        Assert.True(_race.Ran);
         Assert.Equal(RegistrationOutcome.IgnoredAsStale, outcome);
         Assert.Equal(newerToken, Assert.Single(await _registry.GetDevicesAsync("gina", _ct)).PushToken);
     }
@@ -161,17 +159,14 @@ public sealed class TableDeviceRegistryTests : IDisposable
     {
         var other = NewRegistry(_azurite.ConnectionString, _table, _protector);
         var newerToken = Token();
-        var raced = false;
-        _registry.BeforeConditionalWrite = async () =>
+        _race.Arm(async () =>
         {
-            if (raced) return;
-            raced = true;
             await other.RegisterAsync(Android("hank", "p", newerToken, T0.AddSeconds(20)), _ct);
-        };
+        });
 
         var outcome = await _registry.RegisterAsync(Android("hank", "p", Token(), T0), _ct);
 
-        Assert.True(raced);
+        Assert.True(_race.Ran);
         Assert.Equal(RegistrationOutcome.IgnoredAsStale, outcome);
         Assert.Equal(newerToken, Assert.Single(await _registry.GetDevicesAsync("hank", _ct)).PushToken);
     }

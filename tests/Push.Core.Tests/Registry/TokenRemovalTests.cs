@@ -11,13 +11,14 @@ public sealed class TokenRemovalTests : IDisposable
     private readonly AzuriteFixture _azurite;
     private readonly string _table = AzuriteFixture.UniqueName("devices");
     private readonly AesGcmDeviceKeyProtector _protector = NewProtector();
+    private readonly RaceBeforeFirstEntityWrite _race = new();
     private readonly TableDeviceRegistry _registry;
     private readonly CancellationToken _ct = CancellationToken.None;
 
     public TokenRemovalTests(AzuriteFixture azurite)
     {
         _azurite = azurite;
-        _registry = NewRegistry(azurite.ConnectionString, _table, _protector);
+        _registry = NewRegistry(azurite.ConnectionString, _table, _protector, race: _race);
     }
 
     public void Dispose() => _protector.Dispose();
@@ -103,17 +104,14 @@ public sealed class TokenRemovalTests : IDisposable
         var oldToken = Token();
         var newToken = Token();
         await _registry.RegisterAsync(Android("u", "p", oldToken, T0), _ct);
-        var raced = false;
-        _registry.BeforeConditionalWrite = async () =>
+        _race.Arm(async () =>
         {
-            if (raced) return;
-            raced = true;
             await other.RegisterAsync(Android("u", "p", newToken, T0.AddSeconds(30)), _ct);
-        };
+        });
 
         var outcome = await _registry.RemoveTokenAsync("u", "p", oldToken, T0.AddSeconds(10), _ct);
 
-        Assert.True(raced);
+        Assert.True(_race.Ran);
         Assert.Equal(TokenRemovalOutcome.KeptReRegistered, outcome);
         Assert.Equal(newToken, Assert.Single(await _registry.GetDevicesAsync("u", _ct)).PushToken);
     }
@@ -126,17 +124,14 @@ public sealed class TokenRemovalTests : IDisposable
         var oldVoip = Token();
         var newVoip = Token();
         await _registry.RegisterAsync(Ios("u", "iphone", push, oldVoip, T0), _ct);
-        var raced = false;
-        _registry.BeforeConditionalWrite = async () =>
+        _race.Arm(async () =>
         {
-            if (raced) return;
-            raced = true;
             await other.RegisterAsync(Ios("u", "iphone", push, newVoip, T0.AddSeconds(30)), _ct);
-        };
+        });
 
         var outcome = await _registry.RemoveTokenAsync("u", "iphone", oldVoip, T0.AddSeconds(10), _ct);
 
-        Assert.True(raced);
+        Assert.True(_race.Ran);
         Assert.Equal(TokenRemovalOutcome.KeptReRegistered, outcome);
         var device = Assert.Single(await _registry.GetDevicesAsync("u", _ct));
         Assert.Equal(newVoip, device.VoipToken);
@@ -149,16 +144,14 @@ public sealed class TokenRemovalTests : IDisposable
         var other = NewRegistry(_azurite.ConnectionString, _table, _protector);
         var token = Token();
         await _registry.RegisterAsync(Android("u", "p", token, T0), _ct);
-        var raced = false;
-        _registry.BeforeConditionalWrite = async () =>
+        _race.Arm(async () =>
         {
-            if (raced) return;
-            raced = true;
             await other.RegisterAsync(Android("u", "p", token, T0.AddSeconds(30)), _ct);
-        };
+        });
 
         var outcome = await _registry.RemoveTokenAsync("u", "p", token, T0.AddSeconds(10), _ct);
 
+        Assert.True(_race.Ran);
         Assert.Equal(TokenRemovalOutcome.KeptReRegistered, outcome);
         Assert.Equal(token, Assert.Single(await _registry.GetDevicesAsync("u", _ct)).PushToken);
     }

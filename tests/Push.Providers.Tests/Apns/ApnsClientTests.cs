@@ -2,6 +2,7 @@ using System.Net;
 using Push.Providers.Apns;
 using Push.Providers.Results;
 using Push.Providers.Tests.Support;
+using Push.Testing;
 
 namespace Push.Providers.Tests.Apns;
 
@@ -221,16 +222,12 @@ public sealed class ApnsClientTests
         }, o => { o.Connections = 2; o.MaxConcurrentStreamsPerConnection = 3; });
 
         var sends = Enumerable.Range(0, 20).Select(_ => rig.Client.SendAsync(ApnsTestRig.Alert(), CancellationToken.None)).ToArray();
-        while (Volatile.Read(ref inHandler) < 6)
-        {
-            await Task.Delay(10);
-        }
-        await Task.Delay(50);
-        Assert.Equal(6, Volatile.Read(ref inHandler));
+        await Eventually.TrueAsync(() => Volatile.Read(ref inHandler) >= 6, "six requests in the handler");
         release.SetResult();
         var results = await Task.WhenAll(sends);
 
         Assert.All(results, r => Assert.IsType<PushAccepted>(r));
+        // Never more than the cap at once (2 connections x 3 streams), before the release and while the rest drained.
         Assert.Equal(6, maxSeen);
     }
 
