@@ -132,6 +132,9 @@ param refreshProviderTokensSchedule string = '0 */5 * * * *'
 @description('NCRONTAB schedule of ProcessDeadLetters (Timers__ProcessDeadLetters).')
 param processDeadLettersSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB schedule of RewrapDeviceKeys (Timers__RewrapDeviceKeys): moves device keys off an earlier key-encryption key after a rotation.')
+param rewrapDeviceKeysSchedule string = '0 40 * * * *'
+
 // ---- Secrets: optional here, never in a parameter file (infra/README.md sets them with az keyvault secret set) ----
 
 @secure()
@@ -192,13 +195,14 @@ var suffix = uniqueString(resourceGroup().id, environmentName)
 var prefix = toLower(namePrefix)
 var vaultName = take('${prefix}-kv-${suffix}', 24)
 
-// The five functions of the built app (functions.metadata); the tests check these names against it.
+// The six functions of the built app (functions.metadata); the tests check these names against it.
 var functions = {
   deliverCall: 'DeliverCall'
   deliverMessage: 'DeliverMessage'
   manageDevices: 'ManageDevices'
   refreshProviderTokens: 'RefreshProviderTokens'
   processDeadLetters: 'ProcessDeadLetters'
+  rewrapDeviceKeys: 'RewrapDeviceKeys'
 }
 
 // With Service Bus the Storage-queue functions would only poll empty queues: they are disabled.
@@ -827,6 +831,10 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           {
             name: 'Timers__ProcessDeadLetters'
             value: processDeadLettersSchedule
+          }
+          {
+            name: 'Timers__RewrapDeviceKeys'
+            value: rewrapDeviceKeysSchedule
           }
           {
             name: 'Registry__DevicesTable'

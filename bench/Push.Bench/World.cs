@@ -129,6 +129,7 @@ internal sealed class World : IAsyncDisposable
             ["Timers__RefreshProviderTokens"] = "0 */5 * * * *",
             // Dead-letter triage is not what is measured: once a year.
             ["Timers__ProcessDeadLetters"] = "0 0 0 1 1 *",
+            ["Timers__RewrapDeviceKeys"] = "0 0 0 1 1 *",
             ["LocalFunctionsHost__ShutdownGracePeriod"] = "00:00:05",
             // When Azurite stalls (its cleanup timer can freeze it for many seconds), a receive the SDK timed out and
             // retried may still have been served: its messages stay leased, unprocessed, for the lease (10 minutes by

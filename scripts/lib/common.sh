@@ -99,6 +99,7 @@ values = {
     "Queues__Devices": "push-devices",
     "Timers__RefreshProviderTokens": "0 */5 * * * *",
     "Timers__ProcessDeadLetters": "0 */5 * * * *",
+    "Timers__RewrapDeviceKeys": "0 40 * * * *",
     "Apns__Endpoint": get("apnsEndpoint"),
     "Apns__TeamId": get("teamId"),
     "Apns__KeyId": get("keyId"),

@@ -14,6 +14,7 @@ using Push.Functions.DeliverCall;
 using Push.Functions.DeliverMessage;
 using Push.Functions.ManageDevices;
 using Push.Functions.ProcessDeadLetters;
+using Push.Functions.RewrapDeviceKeys;
 using Push.Functions.QueuedEvents;
 using Push.Functions.RefreshProviderTokens;
 using Push.Sandbox;
@@ -79,6 +80,7 @@ public sealed class CompositionTests : IAsyncLifetime
         Assert.NotNull(ActivatorUtilities.CreateInstance<ManageDevicesFunction>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<RefreshProviderTokensFunction>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<ProcessDeadLettersFunction>(provider));
+        Assert.NotNull(ActivatorUtilities.CreateInstance<RewrapDeviceKeysFunction>(provider));
     }
 
     [Theory]

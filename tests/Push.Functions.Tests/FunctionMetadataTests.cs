@@ -18,9 +18,9 @@ public sealed class FunctionMetadataTests
         Assert.Single(function.GetProperty("bindings").EnumerateArray(), b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
 
     [Fact]
-    public void The_app_has_exactly_the_five_functions()
+    public void The_app_has_exactly_the_six_functions()
     {
-        Assert.Equal(["DeliverCall", "DeliverMessage", "ManageDevices", "ProcessDeadLetters", "RefreshProviderTokens"],
+        Assert.Equal(["DeliverCall", "DeliverMessage", "ManageDevices", "ProcessDeadLetters", "RefreshProviderTokens", "RewrapDeviceKeys"],
             Functions().Keys.Order(StringComparer.Ordinal));
     }
 
@@ -41,6 +41,7 @@ public sealed class FunctionMetadataTests
     [Theory]
     [InlineData("RefreshProviderTokens", "%Timers:RefreshProviderTokens%", true)]
     [InlineData("ProcessDeadLetters", "%Timers:ProcessDeadLetters%", false)]
+    [InlineData("RewrapDeviceKeys", "%Timers:RewrapDeviceKeys%", false)]
     public void Each_timer_function_runs_on_its_schedule_setting(string name, string schedule, bool runOnStartup)
     {
         var trigger = Trigger(Functions()[name]);

@@ -16,6 +16,7 @@ using Push.Core.Storage;
 using Push.Core.StorageQueues;
 using Push.Functions.Composition;
 using Push.Functions.ProcessDeadLetters;
+using Push.Functions.RewrapDeviceKeys;
 using Push.Functions.RefreshProviderTokens;
 using Push.Infra.Tests.Infrastructure;
 using Push.Providers.Apns;
@@ -39,7 +40,7 @@ public sealed class BuiltAppConsistencyTests(CompiledInfrastructure infra) : ICl
             .Select(p => p.Value!.GetValue<string>());
         Assert.Equal(BuiltApp.Functions.Select(f => f.Name).Order(), declared.Order());
         Assert.Equal(3, BuiltApp.Functions.Count(f => f.IsQueueTriggered));
-        Assert.Equal(2, BuiltApp.Functions.Count(f => f.IsTimerTriggered));
+        Assert.Equal(3, BuiltApp.Functions.Count(f => f.IsTimerTriggered));
     }
 
     [Fact]
@@ -147,6 +148,7 @@ public sealed class BuiltAppConsistencyTests(CompiledInfrastructure infra) : ICl
         Assert.Equal(new SharedProviderTokenOptions().ContainerName, Default("providerTokensContainerName"));
         Assert.Equal(RefreshProviderTokensFunction.DefaultSchedule, Default("refreshProviderTokensSchedule"));
         Assert.Equal(ProcessDeadLettersFunction.DefaultSchedule, Default("processDeadLettersSchedule"));
+        Assert.Equal(RewrapDeviceKeysFunction.DefaultSchedule, Default("rewrapDeviceKeysSchedule"));
         Assert.Equal(ApnsOptions.ProductionEndpoint, new Uri(Default("apnsEndpoint")));
         Assert.Equal(FcmOptions.ProductionEndpoint, new Uri(Default("fcmEndpoint")));
         Assert.Equal(new KeyVaultOptions().FcmServiceAccountSecretName, infra.Evaluated().Evaluator.EvaluateExpression("variables('secretNames').fcmServiceAccount")!.GetValue<string>());

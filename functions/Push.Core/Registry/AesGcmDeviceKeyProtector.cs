@@ -41,11 +41,29 @@ public sealed class AesGcmDeviceKeyProtector : IDeviceKeyProtector, IDisposable
     /// <summary>The id of the KEK new keys are wrapped with.</summary>
     public string CurrentKekId => _current.Id;
 
-    /// <summary>True when <paramref name="wrapped"/> was wrapped with an older KEK and should be wrapped again.</summary>
-    public bool NeedsRewrap(WrappedDeviceKey wrapped)
+    /// <summary>The earlier KEKs still configured (Registry:PreviousKeyEncryptionKeys), by id, in order.</summary>
+    public IReadOnlyList<string> PreviousKekIds => [.. _byId.Keys.Where(id => id != _current.Id).Order(StringComparer.Ordinal)];
+
+    /// <summary>Whether a key wrapped with <paramref name="kekId"/> can be unwrapped here.</summary>
+    public bool CanUnwrap(string? kekId) => kekId is not null && _byId.ContainsKey(kekId);
+
+    /// <summary>
+    /// The same device key wrapped again with the current KEK (a fresh nonce; the plain key never leaves this method).
+    /// </summary>
+    /// <exception cref="CryptographicException">The KEK it was wrapped with is not configured, or the blob fails authentication.</exception>
+    public WrappedDeviceKey Rewrap(WrappedDeviceKey wrapped)
     {
         ArgumentNullException.ThrowIfNull(wrapped);
-        return !string.Equals(wrapped.KekId, _current.Id, StringComparison.Ordinal);
+        Span<byte> key = stackalloc byte[KeySize];
+        try
+        {
+            Unwrap(wrapped, key);
+            return Wrap(wrapped.KeyId, key);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
     }
 
     public WrappedDeviceKey Wrap(string keyId, ReadOnlySpan<byte> key)

@@ -8,7 +8,8 @@ namespace Push.Core.Registry;
 public static class RegistryServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="IDeviceRegistry"/> (Table storage) and <see cref="IDeviceKeyProtector"/> (AES-GCM KEK),
+    /// Adds <see cref="IDeviceRegistry"/> (Table storage), <see cref="IDeviceKeyProtector"/> (AES-GCM KEK) and the
+    /// <see cref="DeviceKeyRewrap"/> that moves keys off an earlier KEK,
     /// bound from the "Registry" section and validated when the host starts. The host registers the
     /// <see cref="Azure.Data.Tables.TableServiceClient"/> (from AzureWebJobsStorage).
     /// </summary>
@@ -27,6 +28,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IDeviceKeyProtector>(sp => sp.GetRequiredService<AesGcmDeviceKeyProtector>());
         services.TryAddSingleton<TableDeviceRegistry>();
         services.TryAddSingleton<IDeviceRegistry>(sp => sp.GetRequiredService<TableDeviceRegistry>());
+        services.TryAddSingleton<DeviceKeyRewrap>();
         return services;
     }
 }

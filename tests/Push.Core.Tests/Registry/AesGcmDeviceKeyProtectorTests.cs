@@ -88,16 +88,26 @@ public sealed class AesGcmDeviceKeyProtectorTests
         var key = RandomNumberGenerator.GetBytes(32);
         var wrapped = before.Wrap("k", key);
 
-        var rotated = KekOptions("kek2");
+        var kek2 = RandomNumberGenerator.GetBytes(32);
+        var rotated = KekOptions("kek2", kek2);
         rotated.PreviousKeyEncryptionKeys["kek1"] = Convert.ToBase64String(oldKek);
         using var after = new AesGcmDeviceKeyProtector(Options.Create(rotated));
 
         var unwrapped = new byte[32];
         after.Unwrap(wrapped, unwrapped);
         Assert.Equal(key, unwrapped);
-        Assert.True(after.NeedsRewrap(wrapped));
         Assert.Equal("kek2", after.Wrap("k", key).KekId);
-        Assert.False(after.NeedsRewrap(after.Wrap("k", key)));
+
+        // Re-wrapping moves the same key to the current KEK, under a fresh nonce and without the earlier KEK.
+        var rewrapped = after.Rewrap(wrapped);
+        Assert.Equal(("k", "kek2"), (rewrapped.KeyId, rewrapped.KekId));
+        Assert.NotEqual(wrapped.Wrapped, rewrapped.Wrapped);
+        Array.Clear(unwrapped);
+        using var currentOnly = new AesGcmDeviceKeyProtector(Options.Create(KekOptions("kek2", kek2)));
+        currentOnly.Unwrap(rewrapped, unwrapped);
+        Assert.Equal(key, unwrapped);
+        Assert.False(currentOnly.CanUnwrap("kek1"));
+        Assert.Equal(["kek1"], after.PreviousKekIds);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ internal static class RegistryTestSupport
             time ?? TimeProvider.System,
             NullLogger<TableDeviceRegistry>.Instance);
 
-    private static TableClientOptions WithPolicy(RaceBeforeFirstEntityWrite? race)
+    public static TableClientOptions WithPolicy(RaceBeforeFirstEntityWrite? race)
     {
         var options = new TableClientOptions();
         if (race is not null) options.AddPolicy(race, Azure.Core.HttpPipelinePosition.PerCall);

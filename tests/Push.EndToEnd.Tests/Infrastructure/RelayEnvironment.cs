@@ -138,6 +138,8 @@ public class RelayEnvironment : IAsyncLifetime
             // Dead-letter triage would archive the poison entries these tests look for: run it once a year here
             // (its own tests drive it directly).
             ["Timers__ProcessDeadLetters"] = "0 0 0 1 1 *",
+            // Key re-wrap has nothing to do with a single KEK; a test that rotates sets its own schedule.
+            ["Timers__RewrapDeviceKeys"] = "0 0 0 1 1 *",
             ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.250",
             ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01",
