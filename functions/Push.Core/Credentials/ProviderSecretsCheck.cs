@@ -10,9 +10,13 @@ namespace Push.Core.Credentials;
 /// <see cref="FcmServiceAccount"/>), so a missing secret, a refused identity or a malformed key stops the worker with a
 /// message naming the secret, rather than failing every push later. With files, the options validators check them.
 /// </summary>
-public sealed class ProviderSecretsCheck(ProviderSecretSource secrets) : IHostedService
+/// <remarks>
+/// In <see cref="StartingAsync"/>, before any hosted service starts (the worker's own one connects to the Functions
+/// host), so a failed check ends the worker's start instead of crashing a worker the host has already loaded.
+/// </remarks>
+public sealed class ProviderSecretsCheck(ProviderSecretSource secrets) : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         if (!secrets.UsesKeyVault) return;
         try
@@ -28,5 +32,13 @@ public sealed class ProviderSecretsCheck(ProviderSecretSource secrets) : IHosted
         }
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

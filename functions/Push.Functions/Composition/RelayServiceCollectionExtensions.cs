@@ -20,8 +20,8 @@ public static class RelayServiceCollectionExtensions
         services.AddRelayDomain(configuration);
         services.AddRelayQueues(configuration);
 
-        // Hosted services start in this order: before any queue is read, the provider secrets load and the APNs
-        // endpoint speaks HTTP/2.
+        // Before any queue is read, and before the worker connects to the Functions host (both check in StartingAsync,
+        // ahead of every hosted service's StartAsync): the provider secrets load and the APNs endpoint speaks HTTP/2.
         services.AddHostedService<ProviderSecretsCheck>();
         services.AddHostedService<ProviderEndpointCheck>();
 

@@ -83,17 +83,17 @@ public sealed class KeyVaultSecretTests(AzuriteFixture azurite)
         rig.Fcm.ServiceAccountPath = "";
         var check = new ProviderSecretsCheck(rig.CreateSecrets(vault));
 
-        await check.StartAsync(CancellationToken.None);
+        await check.StartingAsync(CancellationToken.None);
         Assert.Contains("apns-auth-key-p8", vault.Requested);
         Assert.Contains("fcm-service-account-json", vault.Requested);
 
         vault.Secrets.TryRemove("fcm-service-account-json", out _);
-        var missing = await Assert.ThrowsAsync<ProviderSecretException>(() => check.StartAsync(CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<ProviderSecretException>(() => check.StartingAsync(CancellationToken.None));
         Assert.Contains("fcm-service-account-json", missing.Message, StringComparison.Ordinal);
 
         vault.Secrets["fcm-service-account-json"] = account;
         vault.Secrets["apns-auth-key-p8"] = Pem("PRIVATE KEY", "not base64");
-        var malformed = await Assert.ThrowsAsync<ProviderSecretException>(() => check.StartAsync(CancellationToken.None));
+        var malformed = await Assert.ThrowsAsync<ProviderSecretException>(() => check.StartingAsync(CancellationToken.None));
         Assert.Contains("apns-auth-key-p8", malformed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not base64", malformed.Message, StringComparison.Ordinal);
     }
