@@ -27,6 +27,9 @@ public sealed partial class DeviceKeyRewrap
     // Rows re-wrapped at once: enough to keep a Table account busy, few enough not to crowd the delivery path.
     private const int Parallelism = 8;
 
+    // Unreadable rows named in the log per run; the rest are counted in the run's summary line.
+    private const int UnreadableRowsLogged = 20;
+
     private static readonly string[] KeyColumns = ["PartitionKey", "RowKey", nameof(DeviceEntity.KeyId), nameof(DeviceEntity.KekId), nameof(DeviceEntity.WrappedKey)];
 
     private readonly LazyTable _table;
@@ -62,6 +65,7 @@ public sealed partial class DeviceKeyRewrap
         var rewrapped = 0;
         var changedMeanwhile = 0;
         var unreadable = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var unreadableLogged = 0;
         var finished = true;
         var rows = table.QueryAsync<DeviceEntity>(TableClient.CreateQueryFilter($"KekId ne {current}"), maxPerPage: 1000, select: KeyColumns,
             cancellationToken: linked.Token);
@@ -79,6 +83,7 @@ public sealed partial class DeviceKeyRewrap
                     {
                         // The KEK id is a label, not a secret; the user and device appear only hashed.
                         unreadable.AddOrUpdate(row.KekId ?? string.Empty, 1, (_, n) => n + 1);
+                        if (Interlocked.Increment(ref unreadableLogged) > UnreadableRowsLogged) return;
                         LogUnreadable(SecretHash.Of(row.PartitionKey), SecretHash.Of(row.RowKey), row.KekId ?? string.Empty,
                             _protector.CanUnwrap(row.KekId) ? "it fails authentication under that KEK" : "that KEK is not configured");
                         return;
