@@ -1,9 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Push.Core.Storage;
-using Push.Providers.Apns;
-using Push.Providers.Fcm;
 
 namespace Push.Core.Credentials;
 

@@ -1,6 +1,4 @@
-using Azure;
 using Microsoft.Extensions.Logging;
-using Push.Core.Storage;
 
 namespace Push.Core.Credentials;
 

@@ -1,7 +1,4 @@
-using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
-using Push.Core.DeadLetters;
-using Push.Core.Delivery;
 
 namespace Push.Core.ServiceBus;
 

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Push.Core.DeadLetters;
-using Push.Core.Delivery;
 
 namespace Push.Core.StorageQueues;
 

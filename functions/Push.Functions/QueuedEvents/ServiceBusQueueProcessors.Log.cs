@@ -1,10 +1,4 @@
-using Azure.Messaging.ServiceBus;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Push.Core.Delivery;
-using Push.Core.Queues;
-using Push.Core.ServiceBus;
 
 namespace Push.Functions.QueuedEvents;
 

@@ -1,7 +1,4 @@
-using Google.Apis.Auth.OAuth2;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Push.Providers.Fcm;
 
