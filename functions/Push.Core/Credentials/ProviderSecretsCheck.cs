@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Hosting;
+using Push.Core.Composition;
 using Push.Providers.Apns;
 using Push.Providers.Fcm;
 
@@ -10,13 +10,9 @@ namespace Push.Core.Credentials;
 /// <see cref="FcmServiceAccount"/>), so a missing secret, a refused identity or a malformed key stops the worker with a
 /// message naming the secret, rather than failing every push later. With files, the options validators check them.
 /// </summary>
-/// <remarks>
-/// In <see cref="StartingAsync"/>, before any hosted service starts (the worker's own one connects to the Functions
-/// host), so a failed check ends the worker's start instead of crashing a worker the host has already loaded.
-/// </remarks>
-public sealed class ProviderSecretsCheck(ProviderSecretSource secrets) : IHostedLifecycleService
+public sealed class ProviderSecretsCheck(ProviderSecretSource secrets) : StartupCheck
 {
-    public async Task StartingAsync(CancellationToken cancellationToken)
+    public override async Task StartingAsync(CancellationToken cancellationToken)
     {
         if (!secrets.UsesKeyVault) return;
         try
@@ -32,13 +28,4 @@ public sealed class ProviderSecretsCheck(ProviderSecretSource secrets) : IHosted
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
