@@ -1,10 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Push.Functions.Composition;
 using Push.Providers.Apns;
+using Push.Testing;
 
 namespace Push.Functions.Tests;
 
@@ -20,7 +19,7 @@ public sealed class StartupCheckOrderTests
         var connectsToTheFunctionsHost = new RecordingHostedService();
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton<IHostedService>(connectsToTheFunctionsHost);
-        builder.Services.AddSingleton(Options.Create(new ApnsOptions { Endpoint = new Uri($"https://127.0.0.1:{ClosedPort()}"), RequestTimeout = TimeSpan.FromSeconds(5) }));
+        builder.Services.AddSingleton(Options.Create(new ApnsOptions { Endpoint = new Uri($"https://127.0.0.1:{FreePorts.Next()}"), RequestTimeout = TimeSpan.FromSeconds(5) }));
         builder.Services.AddHostedService<ProviderEndpointCheck>();
         using var host = builder.Build();
 
@@ -28,13 +27,6 @@ public sealed class StartupCheckOrderTests
 
         Assert.Contains("Apns:Endpoint", error.Message, StringComparison.Ordinal);
         Assert.False(connectsToTheFunctionsHost.Started);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class RecordingHostedService : IHostedService
